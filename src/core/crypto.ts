@@ -1,0 +1,72 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { md5, sha1 } from '@noble/hashes/legacy.js';
+import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { concatBytes, fromHex, utf8Encode } from './bytes';
+import { SessionLensError } from './errors';
+
+/**
+ * Synchronous hashing for signing and verification. Synchronous on purpose:
+ * checking thousands of candidate secrets per cookie rules out WebCrypto's
+ * per-call promise overhead (see `npm run bench`).
+ */
+
+export const DIGESTS = ['sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'md5'] as const;
+export type DigestName = (typeof DIGESTS)[number];
+
+export const KEY_DERIVATIONS = ['hmac', 'django-concat', 'concat', 'none'] as const;
+export type KeyDerivation = (typeof KEY_DERIVATIONS)[number];
+
+type Hash = typeof sha1;
+const HASHES: Record<DigestName, Hash> = { sha1, sha224, sha256, sha384, sha512, md5 };
+
+/** MAC length in bytes per digest. */
+export const DIGEST_SIZE: Record<DigestName, number> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64, md5: 16 };
+
+export function isDigestName(name: string): name is DigestName {
+  return (DIGESTS as readonly string[]).includes(name);
+}
+
+export function isKeyDerivation(name: string): name is KeyDerivation {
+  return (KEY_DERIVATIONS as readonly string[]).includes(name);
+}
+
+/** A secret as the user supplied it: text (UTF-8 encoded, as itsdangerous does) or raw bytes in hex. */
+export type SecretInput = { text: string } | { hex: string };
+
+export function secretBytes(secret: SecretInput | Uint8Array): Uint8Array {
+  if (secret instanceof Uint8Array) return secret;
+  if ('text' in secret) return utf8Encode(secret.text);
+  try {
+    return fromHex(secret.hex);
+  } catch {
+    throw new SessionLensError('ERR_SECRET_INVALID', `secret is not valid hex: ${JSON.stringify(secret.hex.slice(0, 80))}`);
+  }
+}
+
+export function hmacDigest(digest: DigestName, key: Uint8Array, message: Uint8Array): Uint8Array {
+  return hmac(HASHES[digest], key, message);
+}
+
+/** itsdangerous' `Signer.derive_key` (SPEC §1.1). */
+export function deriveKey(digest: DigestName, derivation: KeyDerivation, secret: Uint8Array, salt: Uint8Array): Uint8Array {
+  const hash = HASHES[digest];
+  switch (derivation) {
+    case 'hmac':
+      return hmac(hash, secret, salt);
+    case 'django-concat':
+      return hash(concatBytes(salt, utf8Encode('signer'), secret));
+    case 'concat':
+      return hash(concatBytes(salt, secret));
+    case 'none':
+      return secret;
+  }
+}
+
+/**
+ * A reusable MAC for one derived key: the inner and outer hash states are
+ * prepared once, so each message costs two hash finalizations only.
+ */
+export function keyedMac(digest: DigestName, key: Uint8Array): (message: Uint8Array) => Uint8Array {
+  const prepared = hmac.create(HASHES[digest], key);
+  return (message) => prepared.clone().update(message).digest();
+}

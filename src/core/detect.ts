@@ -1,0 +1,55 @@
+import type { SecretInput, DigestName, KeyDerivation } from './crypto';
+import { FLASK_DEFAULTS, detectFlask, verifyFlaskCookie, type FlaskVerification } from './formats/flask';
+import { FLASK_SESSION_DEFAULTS, detectFlaskSession, verifyFlaskSessionId, type FlaskSessionVerification } from './formats/flask-session';
+import type { Confidence, Detection, FormatId } from './formats/types';
+
+const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
+
+/** Every format the cookie could be, most likely first; an `unknown` detection when none fits. */
+export function detectFormats(name: string, value: string): Detection[] {
+  const found = [detectFlask(name, value), detectFlaskSession(name, value)].filter((d): d is Detection => d !== null);
+  found.sort((a, b) => CONFIDENCE_RANK[b.confidence] - CONFIDENCE_RANK[a.confidence]);
+  return found.length > 0 ? found : [{ format: 'unknown', confidence: 'low', reasons: ['no known session cookie shape'] }];
+}
+
+export interface AnalyzeOptions {
+  secrets?: readonly SecretInput[];
+  /** Signer settings; the defaults are each format's own (cookie-session vs flask-session salt). */
+  salt?: string;
+  digest?: DigestName;
+  keyDerivation?: KeyDerivation;
+  maxAge?: number | null;
+  now?: number;
+  /** Analyse as this format instead of the detected one. */
+  format?: Exclude<FormatId, 'unknown'>;
+}
+
+export type CookieAnalysis =
+  | { format: 'flask'; detection: Detection; verification: FlaskVerification }
+  | { format: 'flask-session'; detection: Detection; verification: FlaskSessionVerification }
+  | { format: 'unknown'; detection: Detection };
+
+/** Detects the format of one cookie and decodes/verifies it. Never throws. */
+export function analyzeCookie(name: string, value: string, options: AnalyzeOptions = {}): CookieAnalysis {
+  const detections = detectFormats(name, value);
+  const detection = (options.format && detections.find((d) => d.format === options.format)) ||
+    (options.format ? { format: options.format, confidence: 'low' as const, reasons: ['format chosen by the user'] } : detections[0]!);
+  const secrets = options.secrets ?? [];
+  const signer = { digest: options.digest, keyDerivation: options.keyDerivation };
+  switch (detection.format) {
+    case 'flask':
+      return {
+        format: 'flask',
+        detection,
+        verification: verifyFlaskCookie(value, { ...signer, salt: options.salt ?? FLASK_DEFAULTS.salt, secrets, maxAge: options.maxAge, now: options.now }),
+      };
+    case 'flask-session':
+      return {
+        format: 'flask-session',
+        detection,
+        verification: verifyFlaskSessionId(value, { ...signer, salt: options.salt ?? FLASK_SESSION_DEFAULTS.salt, secrets }),
+      };
+    default:
+      return { format: 'unknown', detection };
+  }
+}

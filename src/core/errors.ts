@@ -1,0 +1,47 @@
+/**
+ * Stable error codes. Internal steps throw `SessionLensError`; the public API
+ * catches them and returns typed verdicts that carry `{ code, message }`.
+ */
+export type ErrorCode =
+  | 'ERR_COOKIE_EMPTY'
+  | 'ERR_COOKIE_STRUCTURE'
+  | 'ERR_BASE64'
+  | 'ERR_DECOMPRESS'
+  | 'ERR_DECOMPRESS_LIMIT'
+  | 'ERR_UTF8'
+  | 'ERR_JSON'
+  | 'ERR_TAG'
+  | 'ERR_TIMESTAMP_MALFORMED'
+  | 'ERR_TIMESTAMP_RANGE'
+  | 'ERR_SIGNATURE_MISMATCH'
+  | 'ERR_NO_SECRET'
+  | 'ERR_SECRET_INVALID'
+  | 'ERR_OPTION_INVALID'
+  | 'ERR_PAYLOAD_INVALID'
+  | 'ERR_INPUT_TOO_LARGE';
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
+
+export class SessionLensError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'SessionLensError';
+    this.code = code;
+  }
+
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Converts anything thrown inside the core into an ErrorInfo; unknown throwables keep a generic code. */
+export function toErrorInfo(error: unknown, fallback: ErrorCode): ErrorInfo {
+  if (error instanceof SessionLensError) return error.toInfo();
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: fallback, message };
+}

@@ -1,0 +1,150 @@
+import { b64StdEncode, b64StdDecodePython, fromHex, toHex } from './bytes';
+import { SessionLensError } from './errors';
+import { jsonFloat, jsonString, parsePythonJson } from './pyjson';
+import { formatIsoWithOffset, parseIsoDateTime } from './pydate';
+import { dashedUuid } from './pyrepr';
+import type { PyValue } from './pyvalue';
+
+/**
+ * The `$type` representation of Python values (shared/vectors/README.md):
+ * plain JSON where JSON suffices, `{"$type": …}` objects for everything else.
+ * It is the machine-readable output of the CLI and the input of `sign`.
+ */
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+// Escaped so the text stays valid UTF-8 when printed; paired surrogates are written as the character.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function invalid(message: string): never {
+  throw new SessionLensError('ERR_PAYLOAD_INVALID', message);
+}
+
+/** Writes a value in the `$type` representation as JSON text; floats keep Python's repr (`1.0`, `-0.0`). */
+export function writeTypedJson(value: PyValue, indent = ''): string {
+  const nl = indent ? '\n' : '';
+  const sep = indent ? ': ' : ':';
+  const str = (s: string): string => jsonString(s, false).replace(LONE_SURROGATE, (ch) => '\\u' + ch.charCodeAt(0).toString(16));
+  const object = (pairs: [string, string][], pad: string): string =>
+    pairs.length === 0 ? '{}' : `{${nl}${pairs.map(([k, text]) => `${pad + indent}${str(k)}${sep}${text}`).join(`,${nl}`)}${nl}${pad}}`;
+  const write = (v: PyValue, pad: string): string => {
+    const inner = pad + indent;
+    const typed = (type: string, pairs: [string, string][]): string => object([['$type', str(type)], ...pairs], pad);
+    switch (v.type) {
+      case 'none':
+        return 'null';
+      case 'bool':
+        return v.value ? 'true' : 'false';
+      case 'int':
+        return v.value > MAX_SAFE || v.value < -MAX_SAFE ? typed('int', [['value', str(v.value.toString())]]) : v.value.toString();
+      case 'float':
+        return Number.isFinite(v.value) ? jsonFloat(v.value) : typed('float', [['value', str(jsonFloat(v.value))]]);
+      case 'str':
+        return str(v.value);
+      case 'list':
+        return v.items.length === 0 ? '[]' : `[${nl}${v.items.map((item) => inner + write(item, inner)).join(`,${nl}`)}${nl}${pad}]`;
+      case 'tuple':
+        return typed('tuple', [['items', write({ type: 'list', items: v.items }, inner)]]);
+      case 'dict': {
+        // A dict with its own "$type" key is wrapped so it cannot be mistaken for a typed value.
+        const escaped = v.entries.has('$type');
+        const entryPad = escaped ? inner : pad;
+        const pairs = [...v.entries].map(([k, item]): [string, string] => [k, write(item, entryPad + indent)]);
+        return escaped ? typed('dict', [['entries', object(pairs, entryPad)]]) : object(pairs, pad);
+      }
+      case 'bytes':
+        return typed('bytes', [['base64', str(b64StdEncode(v.value))], ['hex', str(toHex(v.value))]]);
+      case 'markup':
+        return typed('markup', [['value', str(v.value)]]);
+      case 'uuid':
+        return typed('uuid', [['value', str(dashedUuid(v.hex))], ['hex', str(v.hex)]]);
+      case 'datetime':
+        return typed('datetime', [
+          ['iso', str(formatIsoWithOffset(v.unix, v.offsetSeconds))],
+          ['unix', String(v.unix)],
+          ['tz_aware', 'true'],
+        ]);
+    }
+  };
+  return write(value, '');
+}
+
+function field(obj: Map<string, PyValue>, name: string, type: string): PyValue {
+  const value = obj.get(name);
+  if (value === undefined) invalid(`a "$type": "${type}" object needs a "${name}" field`);
+  return value;
+}
+
+function stringField(obj: Map<string, PyValue>, name: string, type: string): string {
+  const value = field(obj, name, type);
+  if (value.type !== 'str') invalid(`"${name}" of a "$type": "${type}" object must be a string`);
+  return value.value;
+}
+
+/** Converts a parsed `$type` JSON tree into Python values. */
+export function fromTypedTree(value: PyValue): PyValue {
+  if (value.type === 'list') return { type: 'list', items: value.items.map(fromTypedTree) };
+  if (value.type !== 'dict') return value;
+  const typeField = value.entries.get('$type');
+  if (typeField === undefined) {
+    const entries = new Map<string, PyValue>();
+    for (const [k, v] of value.entries) entries.set(k, fromTypedTree(v));
+    return { type: 'dict', entries };
+  }
+  if (typeField.type !== 'str') invalid('"$type" must be a string');
+  const type = typeField.value;
+  const obj = value.entries;
+  switch (type) {
+    case 'tuple': {
+      const items = field(obj, 'items', type);
+      if (items.type !== 'list') invalid('"items" of a tuple must be an array');
+      return { type: 'tuple', items: items.items.map(fromTypedTree) };
+    }
+    case 'bytes': {
+      if (obj.has('hex')) return { type: 'bytes', value: fromHex(stringField(obj, 'hex', type)) };
+      return { type: 'bytes', value: b64StdDecodePython(stringField(obj, 'base64', type)) };
+    }
+    case 'markup':
+      return { type: 'markup', value: stringField(obj, 'value', type) };
+    case 'uuid': {
+      const raw = obj.has('hex') ? stringField(obj, 'hex', type) : stringField(obj, 'value', type);
+      const hex = raw.replaceAll('-', '').toLowerCase();
+      if (!/^[0-9a-f]{32}$/.test(hex)) invalid(`not a UUID: ${JSON.stringify(raw)}`);
+      return { type: 'uuid', hex };
+    }
+    case 'datetime': {
+      const unix = obj.get('unix');
+      if (unix?.type === 'int') return { type: 'datetime', unix: Number(unix.value), offsetSeconds: 0 };
+      const iso = stringField(obj, 'iso', type);
+      const parsed = parseIsoDateTime(iso);
+      if (!parsed) invalid(`not an ISO-8601 datetime: ${JSON.stringify(iso)}`);
+      return { type: 'datetime', ...parsed };
+    }
+    case 'int': {
+      const text = stringField(obj, 'value', type);
+      if (!/^-?[0-9]+$/.test(text)) invalid(`not an integer: ${JSON.stringify(text)}`);
+      return { type: 'int', value: BigInt(text) };
+    }
+    case 'float': {
+      const text = stringField(obj, 'value', type);
+      const special: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+      if (text in special) return { type: 'float', value: special[text]! };
+      const n = Number(text);
+      if (text.trim() === '' || Number.isNaN(n)) invalid(`not a float: ${JSON.stringify(text)}`);
+      return { type: 'float', value: n };
+    }
+    case 'dict': {
+      const entries = field(obj, 'entries', type);
+      if (entries.type !== 'dict') invalid('"entries" of a dict must be an object');
+      const out = new Map<string, PyValue>();
+      for (const [k, v] of entries.entries) out.set(k, fromTypedTree(v));
+      return { type: 'dict', entries: out };
+    }
+    default:
+      return invalid(`unknown "$type": ${JSON.stringify(type)}`);
+  }
+}
+
+/** Parses `$type` JSON text (Python-compatible JSON, so `1.0` stays a float) into Python values. */
+export function parseTypedJson(text: string): PyValue {
+  return fromTypedTree(parsePythonJson(text));
+}

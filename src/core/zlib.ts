@@ -1,0 +1,101 @@
+import { Inflate, inflateSync, zlibSync } from 'fflate';
+import { SessionLensError } from './errors';
+
+/**
+ * zlib as Python's `zlib.decompress` sees it: header checked, Adler-32
+ * checked, bytes after the stream's checksum ignored. The output is capped so
+ * a small cookie cannot expand into gigabytes.
+ */
+
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 1024 * 1024;
+const INPUT_CHUNK = 1024;
+
+function zlibError(code: number, detail: string): SessionLensError {
+  return new SessionLensError('ERR_DECOMPRESS', `Error ${code} while decompressing data: ${detail}`);
+}
+
+function adler32(data: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (let i = 0; i < data.length; ) {
+    const end = Math.min(i + 3800, data.length);
+    for (; i < end; i++) {
+      a += data[i]!;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+function readUint32BE(data: Uint8Array, offset: number): number {
+  return ((data[offset]! << 24) | (data[offset + 1]! << 16) | (data[offset + 2]! << 8) | data[offset + 3]!) >>> 0;
+}
+
+function inflateCapped(raw: Uint8Array, maxOutput: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const overflow = new SessionLensError('ERR_DECOMPRESS_LIMIT', `decompressed payload exceeds ${maxOutput} bytes; refusing to inflate further`);
+  const inflater = new Inflate((chunk) => {
+    total += chunk.length;
+    if (total > maxOutput) throw overflow;
+    chunks.push(chunk);
+  });
+  try {
+    if (raw.length === 0) inflater.push(raw, true);
+    for (let i = 0; i < raw.length; i += INPUT_CHUNK) inflater.push(raw.subarray(i, i + INPUT_CHUNK), i + INPUT_CHUNK >= raw.length);
+  } catch (error) {
+    if (error === overflow) throw overflow;
+    const message = (error as Error).message;
+    throw message === 'unexpected EOF' ? zlibError(-5, 'incomplete or truncated stream') : zlibError(-3, `invalid deflate data (${message})`);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/** Length of the deflate stream at the start of `raw` (the shortest prefix that inflates completely). */
+function deflateStreamLength(raw: Uint8Array, maxOutput: number): number {
+  let lo = 0;
+  let hi = raw.length;
+  const scratch = new Uint8Array(maxOutput + 1);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    try {
+      inflateSync(raw.subarray(0, mid), { out: scratch });
+      hi = mid;
+    } catch {
+      lo = mid + 1;
+    }
+  }
+  return lo;
+}
+
+export function inflateZlib(data: Uint8Array, maxOutput = DEFAULT_MAX_DECOMPRESSED_BYTES): Uint8Array {
+  if (data.length < 2) throw zlibError(-5, 'incomplete or truncated stream');
+  const cmf = data[0]!;
+  const flg = data[1]!;
+  if (((cmf << 8) | flg) % 31 !== 0) throw zlibError(-3, 'incorrect header check');
+  if ((cmf & 0x0f) !== 8) throw zlibError(-3, 'unknown compression method');
+  if ((cmf >> 4) + 8 > 15) throw zlibError(-3, 'invalid window size');
+  if (flg & 0x20) throw zlibError(2, 'a preset dictionary is required');
+  const raw = data.subarray(2);
+  const output = inflateCapped(raw, maxOutput);
+  const checksum = adler32(output);
+  if (raw.length >= 4 && readUint32BE(raw, raw.length - 4) === checksum) return output;
+  // The checksum belongs right after the deflate stream; anything after it is ignored, as Python does.
+  const end = deflateStreamLength(raw, maxOutput);
+  if (raw.length - end < 4) throw zlibError(-5, 'incomplete or truncated stream');
+  if (readUint32BE(raw, end) !== checksum) throw zlibError(-3, 'incorrect data check');
+  return output;
+}
+
+/** zlib stream at Python's default level (6). Bytes may differ from CPython's zlib; only the decoded data must match. */
+export function deflateZlib(data: Uint8Array): Uint8Array {
+  return zlibSync(data, { level: 6 });
+}
