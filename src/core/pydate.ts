@@ -106,9 +106,9 @@ function parseDateTz(input: string): ParsedDate | null {
   } else return null;
   const numbers = [yy, dd, thh, tmm, tss].map(parsePythonInt);
   if (numbers.some((n) => n === null)) return null;
-  let [year, day, hour, minute, second] = numbers as [number, number, number, number, number];
-  if (year < 100) year += year > 68 ? 1900 : 2000;
-  let offset: number | null = null;
+  const [rawYear, day, hour, minute, second] = numbers as [number, number, number, number, number];
+  const year = rawYear < 100 ? rawYear + (rawYear > 68 ? 1900 : 2000) : rawYear;
+  let offset: number | null;
   const zone = tz.toUpperCase();
   if (zone in ZONES) {
     offset = ZONES[zone]!;
