@@ -22,6 +22,8 @@ export interface AnalyzeOptions {
   now?: number;
   /** Analyse as this format instead of the detected one. */
   format?: Exclude<FormatId, 'unknown'>;
+  /** Analyse as this format when no format is recognised (rather than reporting `unknown`). */
+  fallbackFormat?: Exclude<FormatId, 'unknown'>;
 }
 
 export type CookieAnalysis =
@@ -32,8 +34,14 @@ export type CookieAnalysis =
 /** Detects the format of one cookie and decodes/verifies it. Never throws. */
 export function analyzeCookie(name: string, value: string, options: AnalyzeOptions = {}): CookieAnalysis {
   const detections = detectFormats(name, value);
-  const detection = (options.format && detections.find((d) => d.format === options.format)) ||
-    (options.format ? { format: options.format, confidence: 'low' as const, reasons: ['format chosen by the user'] } : detections[0]!);
+  const wanted = options.format ?? (detections[0]!.format === 'unknown' ? options.fallbackFormat : undefined);
+  const detection: Detection = !wanted
+    ? detections[0]!
+    : (detections.find((d) => d.format === wanted) ?? {
+        format: wanted,
+        confidence: 'low',
+        reasons: [options.format ? 'format chosen by the user' : `no known shape; read as ${wanted}`],
+      });
   const secrets = options.secrets ?? [];
   const signer = { digest: options.digest, keyDerivation: options.keyDerivation };
   switch (detection.format) {

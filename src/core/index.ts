@@ -1,8 +1,8 @@
 /** Public surface of the pure core: formats, values, errors. No browser or Node APIs below this line. */
 export * from './errors';
 export * from './pyvalue';
-export { parsePythonJson, writePythonJson, formatPythonFloat } from './pyjson';
-export { pyRepr, pyStr, dashedUuid } from './pyrepr';
+export { parsePythonJson, writePythonJson, formatPythonFloat, jsonString } from './pyjson';
+export { pyRepr, pyStr, reprStr, dashedUuid } from './pyrepr';
 export { parseTypedJson, writeTypedJson, fromTypedTree } from './typed-repr';
 export { tag, untag, TAG_KEYS } from './taggedjson';
 export { DIGESTS, KEY_DERIVATIONS, isDigestName, isKeyDerivation, type DigestName, type KeyDerivation, type SecretInput } from './crypto';
