@@ -5,7 +5,7 @@ export { parsePythonJson, writePythonJson, formatPythonFloat, jsonString } from 
 export { pyRepr, pyStr, reprStr, dashedUuid } from './pyrepr';
 export { parseTypedJson, writeTypedJson, fromTypedTree } from './typed-repr';
 export { tag, untag, TAG_KEYS } from './taggedjson';
-export { DIGESTS, KEY_DERIVATIONS, isDigestName, isKeyDerivation, type DigestName, type KeyDerivation, type SecretInput } from './crypto';
+export { DIGESTS, KEY_DERIVATIONS, isDigestName, isKeyDerivation, secretBytes, type DigestName, type KeyDerivation, type SecretInput } from './crypto';
 export { LEGACY_EPOCH, type SignatureStatus } from './itsdangerous';
 export { DEFAULT_MAX_DECOMPRESSED_BYTES } from './zlib';
 export * from './formats/types';
