@@ -112,8 +112,12 @@ export function fromTypedTree(value: PyValue): PyValue {
       return { type: 'uuid', hex };
     }
     case 'datetime': {
-      const unix = obj.get('unix');
-      if (unix?.type === 'int') return { type: 'datetime', unix: Number(unix.value), offsetSeconds: 0 };
+      // iso carries the UTC offset; unix alone means UTC.
+      if (!obj.has('iso')) {
+        const unix = field(obj, 'unix', type);
+        if (unix.type !== 'int') invalid('"unix" of a datetime must be an integer');
+        return { type: 'datetime', unix: Number(unix.value), offsetSeconds: 0 };
+      }
       const iso = stringField(obj, 'iso', type);
       const parsed = parseIsoDateTime(iso);
       if (!parsed) invalid(`not an ISO-8601 datetime: ${JSON.stringify(iso)}`);
