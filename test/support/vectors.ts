@@ -2,11 +2,16 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretInput } from '../../src/core';
 
-/** The shared reference vectors (made by the real libraries), located next to the project checkout. */
-export const VECTORS_DIR = process.env.SESSION_LENS_VECTORS ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'vectors');
+/**
+ * Reference vectors made by the real libraries. A copy of the shared subset
+ * lives in test/fixtures/vectors so a clean checkout tests itself; point
+ * SESSION_LENS_VECTORS at a larger catalog with the same layout to check
+ * that instead.
+ */
+export const VECTORS_DIR = process.env.SESSION_LENS_VECTORS ?? join(import.meta.dirname, '..', 'fixtures', 'vectors');
 
-export function vectorsAvailable(): boolean {
-  return existsSync(join(VECTORS_DIR, 'flask_builtin_flask-2.2.2.json'));
+if (!existsSync(join(VECTORS_DIR, 'flask_builtin_flask-2.2.2.json'))) {
+  throw new Error(`no Flask vectors in ${VECTORS_DIR} (SESSION_LENS_VECTORS points at the wrong directory?)`);
 }
 
 export function loadVectorFile<T = unknown>(name: string): T {

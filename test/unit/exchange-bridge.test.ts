@@ -137,13 +137,29 @@ describe('devtools page → panel bridge', () => {
     expect(got.urls).toEqual(['/early']);
   });
 
-  it('skips HAR entries that also arrived as events while getHAR was pending', async () => {
-    const dup = har('/dup');
-    const fake = fakeDevtools([dup]);
+  it('records each request once when getHAR and the event stream both report it', async () => {
+    const early = har('/early', '2026-01-01T00:00:01.000Z');
+    const late = har('/late', '2026-01-01T00:00:02.000Z');
+    const fake = fakeDevtools([early, late]);
     const stream = startExchangeCollector({ devtools: fake.devtools });
-    fake.finish(dup);
+    fake.finish(early); // while getHAR is pending
     await fake.answerHar();
-    expect(stream.size).toBe(1);
+    fake.finish(late); // DevTools may dispatch the event after the entry is already in the HAR
+    fake.finish(har('/new', '2026-01-01T00:00:03.000Z'));
+    await settle();
+    const got = collect();
+    stream.subscribe(got.listener);
+    expect(got.urls).toEqual(['/early', '/late', '/new']);
+  });
+
+  it('records the initial set in start-time order', async () => {
+    const fake = fakeDevtools([har('/in-har', '2026-01-01T00:00:05.000Z')]);
+    const stream = startExchangeCollector({ devtools: fake.devtools });
+    fake.finish(har('/held-back', '2026-01-01T00:00:01.000Z'));
+    await fake.answerHar();
+    const got = collect();
+    stream.subscribe(got.listener);
+    expect(got.urls).toEqual(['/held-back', '/in-har']);
   });
 
   it('copies batches into the panel (mutating them does not reach the collector)', async () => {
