@@ -1,5 +1,6 @@
 import {
   LEGACY_EPOCH,
+  formatDuration,
   jsonString,
   pyRepr,
   reprStr,
@@ -104,20 +105,6 @@ function utc(seconds: bigint): string {
   const n = Number(seconds);
   if (n > 253402300799) return `${seconds} (beyond year 9999)`;
   return new Date(n * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC');
-}
-
-export function formatDuration(totalSeconds: number): string {
-  const sign = totalSeconds < 0 ? '-' : '';
-  let s = Math.abs(totalSeconds);
-  const parts: string[] = [];
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
-    if (s >= size) {
-      parts.push(`${Math.floor(s / size)}${unit}`);
-      s %= size;
-    }
-  }
-  if (s || parts.length === 0) parts.push(`${s}s`);
-  return sign + parts.slice(0, 2).join(' ');
 }
 
 const VERDICT_TEXT: Record<Verdict, string> = {

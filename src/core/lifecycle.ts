@@ -1,0 +1,385 @@
+import { headerValues, isDeletion, requestCookiesOf, setCookiesOf, type SetCookie } from './cookies';
+import type { DigestName, KeyDerivation, SecretInput } from './crypto';
+import { analyzeCookie, detectFormats, type CookieAnalysis } from './detect';
+import { diagnoseExchange, diagnoseHistory, diagnoseJar, type Diagnostic } from './diagnostics';
+import type { CapturedExchange } from './exchange';
+import { FLASK_DEFAULTS } from './formats/flask';
+import { diffPayloads, type PayloadChange } from './payload-diff';
+import type { PyValue } from './pyvalue';
+import type { Verdict } from './formats/types';
+
+/**
+ * The session lifecycle: for every request, what happened to the session
+ * cookie (created, modified, refreshed, deleted, rejected, read, untouched),
+ * why, and what looks wrong. Pure: fed with captured exchanges and cookie-jar
+ * changes, in order.
+ */
+
+export type LifecycleEvent = 'created' | 'modified' | 'refreshed' | 'deleted' | 'rejected' | 'read' | 'untouched';
+/** Jar changes the responses do not explain: expiry, eviction, or a write/removal by page script or another tool. */
+export type JarEvent = 'expired' | 'evicted' | 'overwritten' | 'removed';
+
+/** The app's settings as the user told us (defaults are Flask's). */
+export interface SessionSettings {
+  /** Session cookie names; cookies whose content looks like a session are found as well. */
+  cookieNames: string[];
+  /** SECRET_KEY first, then SECRET_KEY_FALLBACKS. */
+  secrets: SecretInput[];
+  salt?: string;
+  digest?: DigestName;
+  keyDerivation?: KeyDerivation;
+  /** PERMANENT_SESSION_LIFETIME in seconds. */
+  lifetimeSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: SessionSettings = {
+  cookieNames: [FLASK_DEFAULTS.cookieName],
+  secrets: [],
+  lifetimeSeconds: FLASK_DEFAULTS.lifetimeSeconds,
+};
+
+/** One cookie value, analysed, as it stood at one request. */
+export interface CookieState {
+  value: string;
+  /** Decode and signature check (independent of time). */
+  analysis: CookieAnalysis;
+  /**
+   * The verdict at this request: the signature verdict, turned into `expired`
+   * when the cookie is older than PERMANENT_SESSION_LIFETIME by the server's
+   * clock (known from the timestamp even without a secret), or
+   * `future_timestamp` when a verified cookie postdates it. Null for cookies
+   * of no known format.
+   */
+  verdict: Verdict | null;
+  /** Seconds since signing by the server's clock (Flask cookies with a readable timestamp). */
+  ageSeconds: number | null;
+}
+
+export interface SetSessionCookie {
+  cookie: SetCookie;
+  deletion: boolean;
+  /** Analysis of the new value; null for a deletion. */
+  state: CookieState | null;
+}
+
+export interface HttpTimelineEntry {
+  kind: 'http';
+  seq: number;
+  startedAt: number;
+  method: string;
+  url: string;
+  /** Path and query of the URL. */
+  path: string;
+  host: string;
+  status: number;
+  redirectTo: string | null;
+  /** The session cookie this entry is about, or null when the request involved none. */
+  cookieName: string | null;
+  sent: CookieState | null;
+  set: SetSessionCookie | null;
+  /** Every session-cookie value the request carried (more than one is a problem). */
+  sentValues: string[];
+  varyCookie: boolean;
+  vary: string | null;
+  cacheControl: string | null;
+  event: LifecycleEvent;
+  /** For `modified`: what changed in the payload. */
+  changes: PayloadChange[];
+  /** Flask-Session: was the id kept, or a new one issued? */
+  sessionId: 'new' | 'kept' | 'changed' | null;
+  diagnostics: Diagnostic[];
+  /** Request and response headers, for the detail view and export. */
+  exchange: CapturedExchange;
+}
+
+/** A change in the browser's cookie jar (chrome.cookies.onChanged), with host access. */
+export interface JarChange {
+  seq: number;
+  at: number;
+  name: string;
+  value: string;
+  domain: string;
+  removed: boolean;
+  /** chrome.cookies.OnChangedCause */
+  cause: 'evicted' | 'expired' | 'explicit' | 'expired_overwrite' | 'overwrite';
+}
+
+export interface JarTimelineEntry {
+  kind: 'jar';
+  seq: number;
+  startedAt: number;
+  cookieName: string;
+  host: string;
+  event: JarEvent;
+  change: JarChange;
+  diagnostics: Diagnostic[];
+}
+
+export type TimelineEntry = HttpTimelineEntry | JarTimelineEntry;
+
+/** What the builder remembers about one session cookie (per host and name: cookie jars ignore ports). */
+export interface CookieTrack {
+  key: string;
+  lastValue: string | null;
+  /** Ports that set this cookie name on this host. */
+  portsSetting: Set<string>;
+  /** Consecutive responses that replaced the cookie the request sent (or created one when none was sent). */
+  replacedStreak: number;
+  createdStreak: number;
+  /** Recent values the server set (to tell its own cookie-jar writes from page script's). */
+  serverValues: Set<string>;
+  /** The last response deleted the cookie. */
+  serverDeleted: boolean;
+  /** The format this cookie's values have had: values of no recognisable shape are read the same way. */
+  format: 'flask' | 'flask-session' | null;
+  /** Flask-Session ids the server issued (to spot an id it adopts without having issued it). */
+  issuedIds: Set<string>;
+}
+
+const REJECTED_VERDICTS: ReadonlySet<Verdict> = new Set(['bad_signature', 'expired', 'future_timestamp', 'bad_payload', 'malformed']);
+
+/** The server cannot have used this cookie (known from the secret, or from its age alone). */
+export function isRejected(state: CookieState | null): boolean {
+  return state?.verdict != null && REJECTED_VERDICTS.has(state.verdict);
+}
+
+export function payloadOf(state: CookieState | null): PyValue | null {
+  if (!state || state.analysis.format !== 'flask') return null;
+  const payload = state.analysis.verification.decoded.payload;
+  return payload?.ok ? payload.value.value : null;
+}
+
+function sessionIdOf(state: CookieState | null): string | null {
+  return state?.analysis.format === 'flask-session' ? state.analysis.verification.decoded.sid : null;
+}
+
+const REMEMBERED_VALUES = 50;
+
+function rememberValue(values: Set<string>, value: string): void {
+  values.delete(value);
+  values.add(value);
+  if (values.size > REMEMBERED_VALUES) values.delete(values.values().next().value!);
+}
+
+function pathOf(url: URL): string {
+  return url.pathname + url.search;
+}
+
+/**
+ * Builds the timeline incrementally. Analyses are cached per cookie value, so
+ * re-sent cookies cost nothing; create a new builder when settings change.
+ */
+export class TimelineBuilder {
+  private readonly analyses = new Map<string, CookieAnalysis>();
+  private readonly tracks = new Map<string, CookieTrack>();
+  private readonly knownNames: Set<string>;
+
+  constructor(readonly settings: SessionSettings) {
+    this.knownNames = new Set(settings.cookieNames);
+  }
+
+  private analyze(name: string, value: string, serverNow: number, track: CookieTrack): CookieState {
+    const key = `${track.format ?? ''}:${name}=${value}`;
+    let analysis = this.analyses.get(key);
+    if (!analysis) {
+      analysis = analyzeCookie(name, value, {
+        secrets: this.settings.secrets,
+        salt: this.settings.salt,
+        digest: this.settings.digest,
+        keyDerivation: this.settings.keyDerivation,
+        fallbackFormat: track.format ?? undefined,
+      });
+      if (this.analyses.size > 20_000) this.analyses.clear();
+      this.analyses.set(key, analysis);
+    }
+    if (analysis.format !== 'unknown' && analysis.detection.confidence !== 'low') track.format = analysis.format;
+    if (analysis.format === 'unknown') return { value, analysis, verdict: null, ageSeconds: null };
+    let verdict = analysis.verification.verdict;
+    let ageSeconds: number | null = null;
+    if (analysis.format === 'flask') {
+      const ts = analysis.verification.decoded.timestamp;
+      if (ts?.ok) {
+        ageSeconds = serverNow - Number(ts.value.seconds);
+        if ((verdict === 'valid' || verdict === 'unverified') && ageSeconds > this.settings.lifetimeSeconds) verdict = 'expired';
+        else if (verdict === 'valid' && ageSeconds < 0) verdict = 'future_timestamp';
+      }
+    }
+    return { value, analysis, verdict, ageSeconds };
+  }
+
+  /** A cookie name is a session cookie when configured, or once its content has looked like one. */
+  private isSessionName(name: string, value: string): boolean {
+    if (this.knownNames.has(name)) return true;
+    const best = detectFormats(name, value)[0]!;
+    if (best.format !== 'unknown' && best.confidence !== 'low') {
+      this.knownNames.add(name);
+      return true;
+    }
+    return false;
+  }
+
+  private track(host: string, name: string): CookieTrack {
+    const key = `${host}|${name}`;
+    let track = this.tracks.get(key);
+    if (!track) {
+      track = {
+        key,
+        lastValue: null,
+        portsSetting: new Set(),
+        replacedStreak: 0,
+        createdStreak: 0,
+        serverValues: new Set(),
+        serverDeleted: false,
+        format: null,
+        issuedIds: new Set(),
+      };
+      this.tracks.set(key, track);
+    }
+    return track;
+  }
+
+  addExchange(exchange: CapturedExchange): HttpTimelineEntry {
+    let url: URL;
+    try {
+      url = new URL(exchange.url);
+    } catch {
+      url = new URL('http://invalid.invalid/');
+    }
+    const requestCookies = requestCookiesOf(exchange.requestHeaders);
+    const setCookies = setCookiesOf(exchange.responseHeaders);
+    const cookieName =
+      [...requestCookies, ...setCookies].map((c) => c.name).find((name) => this.settings.cookieNames.includes(name)) ??
+      [...requestCookies, ...setCookies].find((c) => this.isSessionName(c.name, c.value))?.name ??
+      null;
+
+    const varyValues = headerValues(exchange.responseHeaders, 'vary');
+    const vary = varyValues.length ? varyValues.join(', ') : null;
+    const varyCookie = varyValues.some((v) => v.split(',').some((t) => ['cookie', '*'].includes(t.trim().toLowerCase())));
+    const cacheValues = headerValues(exchange.responseHeaders, 'cache-control');
+    const entry: HttpTimelineEntry = {
+      kind: 'http',
+      seq: exchange.seq,
+      startedAt: exchange.startedAt,
+      method: exchange.method,
+      url: exchange.url,
+      path: pathOf(url),
+      host: url.hostname,
+      status: exchange.status,
+      redirectTo: exchange.redirectURL || headerValues(exchange.responseHeaders, 'location')[0] || null,
+      cookieName,
+      sent: null,
+      set: null,
+      sentValues: [],
+      varyCookie,
+      vary,
+      cacheControl: cacheValues.length ? cacheValues.join(', ') : null,
+      event: varyCookie ? 'read' : 'untouched',
+      changes: [],
+      sessionId: null,
+      diagnostics: [],
+      exchange,
+    };
+    if (cookieName === null) {
+      entry.diagnostics = diagnoseExchange(entry, this.settings);
+      return entry;
+    }
+
+    // Ages are judged by the server's clock (its Date header) when it sent one.
+    const serverDate = Date.parse(headerValues(exchange.responseHeaders, 'date')[0] ?? '');
+    const serverNowMs = Number.isNaN(serverDate) ? exchange.startedAt : serverDate;
+    const serverNow = Math.floor(serverNowMs / 1000);
+    const track = this.track(url.hostname, cookieName);
+    entry.sentValues = requestCookies.filter((c) => c.name === cookieName).map((c) => c.value);
+    // Werkzeug reads the first of several same-name cookies.
+    entry.sent = entry.sentValues.length ? this.analyze(cookieName, entry.sentValues[0]!, serverNow, track) : null;
+    const lastSet = setCookies.filter((c) => c.name === cookieName).at(-1);
+    if (lastSet) {
+      const deletion = isDeletion(lastSet, serverNowMs);
+      entry.set = { cookie: lastSet, deletion, state: deletion ? null : this.analyze(cookieName, lastSet.value, serverNow, track) };
+      track.portsSetting.add(url.port || (url.protocol === 'https:' ? '443' : '80'));
+    }
+    this.classify(entry, track);
+    entry.diagnostics = [...diagnoseExchange(entry, this.settings), ...diagnoseHistory(entry, track)];
+    const issued = sessionIdOf(entry.set?.state ?? null);
+    if (issued !== null) track.issuedIds.add(issued);
+    if (entry.set) {
+      track.lastValue = entry.set.deletion ? null : entry.set.cookie.value;
+      track.serverDeleted = entry.set.deletion;
+      if (!entry.set.deletion) rememberValue(track.serverValues, entry.set.cookie.value);
+    } else if (entry.sent) {
+      track.lastValue = entry.sent.value;
+    }
+    return entry;
+  }
+
+  private classify(entry: HttpTimelineEntry, track: CookieTrack): void {
+    const { sent, set } = entry;
+    if (set?.state) {
+      const sentSid = sessionIdOf(sent);
+      const newSid = sessionIdOf(set.state);
+      if (newSid !== null) entry.sessionId = sentSid === null ? 'new' : sentSid === newSid ? 'kept' : 'changed';
+    }
+    entry.event = this.eventOf(entry);
+    const replacedOrNew = set?.state != null && (entry.event === 'rejected' || entry.event === 'created');
+    track.replacedStreak = replacedOrNew ? track.replacedStreak + 1 : 0;
+    track.createdStreak = set?.state != null && entry.event === 'created' ? track.createdStreak + 1 : 0;
+  }
+
+  private eventOf(entry: HttpTimelineEntry): LifecycleEvent {
+    const { sent, set } = entry;
+    if (set?.deletion) return 'deleted';
+    if (!set?.state) {
+      if (isRejected(sent)) return 'rejected';
+      return entry.varyCookie ? 'read' : 'untouched';
+    }
+    if (!sent) return 'created';
+    if (sent.value === set.state.value) return 'refreshed';
+    if (isRejected(sent)) return 'rejected';
+    switch (set.state.analysis.format) {
+      case 'flask-session':
+        return entry.sessionId === 'changed' ? 'rejected' : 'refreshed';
+      case 'flask': {
+        const before = payloadOf(sent);
+        const after = payloadOf(set.state);
+        // The server cannot have read what it was sent: it started over.
+        if (!before) return 'rejected';
+        if (!after) return 'modified';
+        entry.changes = diffPayloads(before, after);
+        return entry.changes.length === 0 ? 'refreshed' : 'modified';
+      }
+      default:
+        return 'modified';
+    }
+  }
+
+  /**
+   * A cookie-jar change, or null when it only mirrors a response already in
+   * the timeline (the browser storing or deleting what the server sent). The
+   * caller should feed jar changes shortly after the network events of the
+   * same moment, which arrive later than the jar's.
+   */
+  addJarChange(change: JarChange): JarTimelineEntry | null {
+    const host = change.domain.replace(/^\./, '');
+    const track = this.track(host, change.name);
+    let event: JarEvent;
+    if (change.cause === 'expired' || change.cause === 'expired_overwrite') event = 'expired';
+    else if (change.cause === 'evicted') event = 'evicted';
+    else if (change.cause === 'overwrite') return null; // always followed by the write that replaced it
+    else if (change.removed) {
+      if (track.serverDeleted) return null;
+      event = 'removed';
+    } else {
+      if (track.serverValues.has(change.value)) return null;
+      event = 'overwritten';
+    }
+    const entry: JarTimelineEntry = { kind: 'jar', seq: change.seq, startedAt: change.at, cookieName: change.name, host, event, change, diagnostics: [] };
+    entry.diagnostics = diagnoseJar(entry);
+    track.lastValue = change.removed ? null : change.value;
+    return entry;
+  }
+
+  /** Whether a jar change concerns a session cookie (so it belongs in the timeline). */
+  isSessionCookie(name: string, value: string): boolean {
+    return this.isSessionName(name, value);
+  }
+}
