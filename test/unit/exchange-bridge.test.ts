@@ -152,6 +152,25 @@ describe('devtools page → panel bridge', () => {
     expect(got.urls).toEqual(['/early', '/late', '/new']);
   });
 
+  it('leaves in-flight getHAR entries to their onRequestFinished event', async () => {
+    const inFlight: HarEntryLike = {
+      startedDateTime: '2026-01-01T00:00:01.000Z',
+      request: { method: 'GET', url: 'http://127.0.0.1:5000/slow', headers: [] },
+      response: { status: 0, headers: [] },
+    };
+    const headersOnly: HarEntryLike = { ...har('/body-loading', '2026-01-01T00:00:02.000Z'), response: { status: 200, headers: [] } };
+    const fake = fakeDevtools([inFlight, headersOnly]);
+    const stream = startExchangeCollector({ devtools: fake.devtools });
+    await fake.answerHar();
+    fake.finish(har('/body-loading', '2026-01-01T00:00:02.000Z'));
+    fake.finish(har('/slow', '2026-01-01T00:00:01.000Z'));
+    await settle();
+    const got = collect();
+    stream.subscribe(got.listener);
+    expect(got.urls).toEqual(['/body-loading', '/slow']);
+    expect(got.batches[0]!.every((e) => e.status === 200)).toBe(true);
+  });
+
   it('records the initial set in start-time order', async () => {
     const fake = fakeDevtools([har('/in-har', '2026-01-01T00:00:05.000Z')]);
     const stream = startExchangeCollector({ devtools: fake.devtools });

@@ -1,9 +1,21 @@
 import { readHar, type DevtoolsNetworkLike } from './devtools-api';
 import type { ExchangeStream } from './exchange-stream';
-import type { HarEntryLike } from './har-to-exchange';
+import { parseStartedAt, type HarEntryLike } from './har-to-exchange';
 
+/** How long entries seen in the initial getHAR() are remembered to drop their late events. */
+export const HAR_OVERLAP_WINDOW_MS = 60_000;
+
+/**
+ * Identity of a request across getHAR() and onRequestFinished. Only fields fixed when the request
+ * starts: getHAR() also lists requests still in flight, whose status and timings change later.
+ */
 function entryKey(entry: HarEntryLike): string {
-  return [entry.startedDateTime, entry.request?.method, entry.request?.url, entry.response?.status].join('\u0000');
+  return [entry.startedDateTime, entry.request?.method, entry.request?.url].join('\u0000');
+}
+
+/** getHAR() entries without a response yet; their onRequestFinished event brings the real data. */
+function awaitingResponse(entry: HarEntryLike): boolean {
+  return !entry.response?.status;
 }
 
 /**
@@ -11,19 +23,37 @@ function entryKey(entry: HarEntryLike): string {
  * starts recording before extension pages load, so it may know requests the event stream never
  * reports to this page), then every `onRequestFinished` event.
  *
- * Events that arrive while `getHAR()` is pending are held back and recorded after the HAR
- * entries, skipping those the HAR already contained. Returns a function that stops the feed.
+ * The two sources overlap: `getHAR()` lists requests that are still in flight, whose events come
+ * later, and events may arrive while `getHAR()` is pending. So HAR entries without a response yet
+ * are skipped (their event will bring them), and every other HAR entry cancels one event for the
+ * same request (same start time, method and URL). The initial set (HAR entries plus events held
+ * back meanwhile) is recorded in start-time order. A request that failed without any response
+ * before this page subscribed is therefore not recorded.
+ * Returns a function that stops the feed.
  */
 export function feedStreamFromNetwork(
   network: DevtoolsNetworkLike,
   stream: ExchangeStream,
-  options: { includeExisting?: boolean } = {},
+  options: { includeExisting?: boolean; overlapWindowMs?: number } = {},
 ): () => void {
   const includeExisting = options.includeExisting ?? true;
   let heldBack: HarEntryLike[] | null = includeExisting ? [] : null;
+  const fromHar = new Map<string, number>();
+  let forgetTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** True when `entry` was already recorded from the HAR (and uses up that match). */
+  const alreadyFromHar = (entry: HarEntryLike): boolean => {
+    const key = entryKey(entry);
+    const count = fromHar.get(key);
+    if (!count) return false;
+    if (count === 1) fromHar.delete(key);
+    else fromHar.set(key, count - 1);
+    return true;
+  };
+
   const onFinished = (entry: HarEntryLike) => {
     if (heldBack) heldBack.push(entry);
-    else stream.recordHar(entry);
+    else if (!alreadyFromHar(entry)) stream.recordHar(entry);
   };
   network.onRequestFinished.addListener(onFinished);
 
@@ -33,19 +63,27 @@ export function feedStreamFromNetwork(
         console.warn('[session-lens] getHAR failed; starting from live events only', error);
         return [] as HarEntryLike[];
       })
-      .then((existing) => {
-        const seen = new Set<string>();
+      .then((har) => {
+        const existing = har.filter((entry) => !awaitingResponse(entry));
         for (const entry of existing) {
-          seen.add(entryKey(entry));
-          stream.recordHar(entry);
+          const key = entryKey(entry);
+          fromHar.set(key, (fromHar.get(key) ?? 0) + 1);
         }
-        const early = heldBack ?? [];
+        const initial = [...existing, ...(heldBack ?? []).filter((entry) => !alreadyFromHar(entry))];
         heldBack = null;
-        for (const entry of early) {
-          if (!seen.has(entryKey(entry))) stream.recordHar(entry);
+        const order = (entry: HarEntryLike) => parseStartedAt(entry.startedDateTime, Number.POSITIVE_INFINITY);
+        initial
+          .map((entry, index) => ({ entry, index, at: order(entry) }))
+          .sort((a, b) => a.at - b.at || a.index - b.index)
+          .forEach(({ entry }) => stream.recordHar(entry));
+        if (fromHar.size > 0) {
+          forgetTimer = setTimeout(() => fromHar.clear(), options.overlapWindowMs ?? HAR_OVERLAP_WINDOW_MS);
         }
       });
   }
 
-  return () => network.onRequestFinished.removeListener(onFinished);
+  return () => {
+    clearTimeout(forgetTimer);
+    network.onRequestFinished.removeListener(onFinished);
+  };
 }
