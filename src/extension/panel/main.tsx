@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { CapturedExchange } from '../../core/exchange';
+import { inspectedOrigin, inspectedTabId } from '../platform/inspected-window';
 import { subscribeExchanges } from '../platform/panel-side';
 
 function setCookies(exchange: CapturedExchange): string[] {
@@ -12,24 +13,39 @@ function setCookies(exchange: CapturedExchange): string[] {
 function App() {
   const [exchanges, setExchanges] = useState<CapturedExchange[]>([]);
   const [dropped, setDropped] = useState(0);
+  const [origin, setOrigin] = useState<string | null>(null);
 
-  useEffect(
-    () =>
-      subscribeExchanges((batch, info) => {
-        setDropped(info.dropped);
-        // Ignore anything already listed (a re-subscription starts with the whole backlog again).
-        setExchanges((prev) => {
-          const last = prev.length > 0 ? prev[prev.length - 1]!.seq : 0;
-          const fresh = batch.filter((e) => e.seq > last);
-          return fresh.length > 0 ? [...prev, ...fresh] : prev;
-        });
-      }),
-    [],
-  );
+  useEffect(() => {
+    let active = true;
+    const refreshOrigin = () => {
+      inspectedOrigin().then(
+        (value) => active && setOrigin(value),
+        (error: unknown) => console.warn('[session-lens] could not read the inspected origin', error),
+      );
+    };
+    refreshOrigin();
+    const stop = subscribeExchanges((batch, info) => {
+      setDropped(info.dropped);
+      if (batch.some((e) => e.resourceType === 'document')) refreshOrigin();
+      // Ignore anything already listed (a re-subscription starts with the whole backlog again).
+      setExchanges((prev) => {
+        const last = prev.length > 0 ? prev[prev.length - 1]!.seq : 0;
+        const fresh = batch.filter((e) => e.seq > last);
+        return fresh.length > 0 ? [...prev, ...fresh] : prev;
+      });
+    });
+    return () => {
+      active = false;
+      stop();
+    };
+  }, []);
 
   return (
     <>
       <h1>Session</h1>
+      <p id="inspected">
+        Tab {inspectedTabId()} · {origin ?? '(no origin)'}
+      </p>
       <p id="status">
         {exchanges.length} exchange(s){dropped > 0 ? `, ${dropped} older dropped` : ''}
       </p>
