@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { extractCookie, main } from '../../src/cli/session-lens';
 import { expectedVerdict, FLASK_VECTOR_FILES, loadVectorFile, normalizeVerdict, type FlaskVector, type FlaskVectorFile, type VectorSecret } from '../support/vectors';
 
-function run(argv: string[], stdin = '', env: Record<string, string> = {}) {
+function runCli(argv: string[], stdin = '', env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
   const code = main({ argv, env, readStdin: () => stdin, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false });
@@ -25,7 +25,7 @@ describe('CLI on every Flask vector', () => {
   for (const v of vectors) {
     it(v.id, () => {
       const signer = ['--salt', v.config.salt, '--digest', v.config.digest, '--key-derivation', v.config.key_derivation];
-      const verified = run(['verify', v.cookie_value, ...secretArgs(vectorSecrets(v)), ...signer, '--json']);
+      const verified = runCli(['verify', v.cookie_value, ...secretArgs(vectorSecrets(v)), ...signer, '--json']);
       const out = JSON.parse(verified.stdout);
       const verdict = normalizeVerdict(expectedVerdict(v));
       expect(out.verdict).toBe(verdict);
@@ -36,7 +36,7 @@ describe('CLI on every Flask vector', () => {
         const names = vectorSecrets(v).map((s) => (s.type === 'str' ? s.value : s.hex));
         expect(names[out.matched_secret_index]).toBe(v.expected.signature_verifies_with_keys[0]);
       }
-      const decoded = JSON.parse(run(['decode', v.cookie_value, '--json']).stdout);
+      const decoded = JSON.parse(runCli(['decode', v.cookie_value, '--json']).stdout);
       expect(decoded.signature).toBe('not_checked');
       if (v.expected.timestamp_raw !== undefined) {
         expect(decoded.timestamp).toBe(v.expected.timestamp_raw);
@@ -48,10 +48,39 @@ describe('CLI on every Flask vector', () => {
       }
       if (v.expected.compressed !== undefined) expect(decoded.compressed).toBe(v.expected.compressed);
       for (const check of v.expected.max_age_checks ?? []) {
-        const timed = JSON.parse(run(['verify', v.cookie_value, ...secretArgs(vectorSecrets(v)), ...signer, '--max-age', String(check.max_age), '--now', String(check.now), '--json']).stdout);
+        const timed = JSON.parse(runCli(['verify', v.cookie_value, ...secretArgs(vectorSecrets(v)), ...signer, '--max-age', String(check.max_age), '--now', String(check.now), '--json']).stdout);
         expect(timed.verdict, check.label).toBe(normalizeVerdict(check.verdict));
       }
     });
+  }
+});
+
+interface FsRun {
+  stack: string;
+  SESSION_USE_SIGNER: boolean;
+  secret_key: string;
+  steps: { step: string; cookie_value?: string; unsigned_sid?: string; sid_len?: number }[];
+}
+
+describe('CLI on every Flask-Session id the real servers issued', () => {
+  const runs = loadVectorFile<{ runs: FsRun[] }>('flask_session.json').runs;
+  for (const run of runs) {
+    for (const step of run.steps.filter((s) => s.cookie_value && s.sid_len && s.sid_len >= 36)) {
+      it(`${run.stack} signer=${run.SESSION_USE_SIGNER} ${step.step}`, () => {
+        const r = runCli(['verify', step.cookie_value!, '--secret', run.secret_key, '--json']);
+        const out = JSON.parse(r.stdout);
+        expect(out.format).toBe('flask-session');
+        expect(out.session_id).toBe(step.unsigned_sid ?? step.cookie_value);
+        expect(out.signed).toBe(run.SESSION_USE_SIGNER);
+        expect(out.verdict).toBe(run.SESSION_USE_SIGNER ? 'valid' : 'unverified');
+        expect(r.code).toBe(0);
+        if (run.SESSION_USE_SIGNER) {
+          const wrong = runCli(['verify', step.cookie_value!, '--secret', 'not-' + run.secret_key, '--json']);
+          expect(JSON.parse(wrong.stdout).verdict).toBe('bad_signature');
+          expect(wrong.code).toBe(1);
+        }
+      });
+    }
   }
 });
 
@@ -59,7 +88,7 @@ describe('CLI behaviour', () => {
   const cookie = 'eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs'; // {"user_id": 42} signed with "dev" at 1700000000
 
   it('reads the cookie from stdin with -', () => {
-    const r = run(['verify', '-', '--secret', 'dev', '--json'], `${cookie}\n`);
+    const r = runCli(['verify', '-', '--secret', 'dev', '--json'], `${cookie}\n`);
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'valid', payload: { user_id: 42 }, matched_secret_index: 0 });
   });
 
@@ -71,26 +100,26 @@ describe('CLI behaviour', () => {
   });
 
   it('names the matching key among fallbacks in text output', () => {
-    const r = run(['verify', cookie, '--secret', 'new', '--secret', 'dev']);
+    const r = runCli(['verify', cookie, '--secret', 'new', '--secret', 'dev']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/valid \(key 2 of 2\)/);
   });
 
   it('says invalid for all keys and exits 1', () => {
-    const r = run(['verify', cookie, '--secret', 'a', '--secret', 'b', '--secret', 'c']);
+    const r = runCli(['verify', cookie, '--secret', 'a', '--secret', 'b', '--secret', 'c']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/invalid for all 3 keys/);
   });
 
   it('reads secrets from the environment', () => {
-    const r = run(['verify', cookie, '--secret-env', 'APP_KEY', '--json'], '', { APP_KEY: 'dev' });
+    const r = runCli(['verify', cookie, '--secret-env', 'APP_KEY', '--json'], '', { APP_KEY: 'dev' });
     expect(JSON.parse(r.stdout).verdict).toBe('valid');
-    expect(run(['verify', cookie, '--secret-env', 'MISSING']).code).toBe(2);
+    expect(runCli(['verify', cookie, '--secret-env', 'MISSING']).code).toBe(2);
   });
 
   it('reports usage errors with exit code 2 and a message', () => {
     for (const argv of [[], ['verify', cookie], ['frobnicate'], ['verify', cookie, '--secret', 'x', '--digest', 'sha3'], ['sign', '--secret', 'x'], ['verify', cookie, '--secret', 'x', '--max-age', 'soon']]) {
-      const r = run(argv);
+      const r = runCli(argv);
       if (argv.length === 0) {
         expect(r.code).toBe(0); // bare invocation prints help
         expect(r.stdout).toMatch(/Usage:/);
@@ -103,16 +132,16 @@ describe('CLI behaviour', () => {
 
   it('signs a $type payload that verifies and decodes back to the same value', () => {
     const payload = '{"cart":{"$type":"tuple","items":[1,2.0]},"blob":{"$type":"bytes","base64":"AAEC","hex":"000102"},"big":{"$type":"int","value":"-123456789012345678901"}}';
-    const signed = run(['sign', '--secret', 'k', '--payload', payload, '--timestamp', '1700000000']);
+    const signed = runCli(['sign', '--secret', 'k', '--payload', payload, '--timestamp', '1700000000']);
     expect(signed.code).toBe(0);
-    const out = JSON.parse(run(['verify', signed.stdout.trim(), '--secret', 'k', '--json']).stdout);
+    const out = JSON.parse(runCli(['verify', signed.stdout.trim(), '--secret', 'k', '--json']).stdout);
     expect(out.verdict).toBe('valid');
     expect(out.timestamp).toBe(1700000000);
     expect(out.payload).toEqual(JSON.parse(payload));
   });
 
   it('rejects a sign payload that is not valid $type JSON', () => {
-    const r = run(['sign', '--secret', 'k', '--payload', '{"x": {"$type": "frob"}}']);
+    const r = runCli(['sign', '--secret', 'k', '--payload', '{"x": {"$type": "frob"}}']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown "\$type"/);
   });
