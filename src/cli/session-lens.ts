@@ -34,7 +34,10 @@ export function extractCookie(input: string, preferredName: string | undefined):
     .split(/;\s*/)
     .map((pair) => /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)=(.*)$/s.exec(pair))
     .filter((m): m is RegExpExecArray => m !== null);
-  const chosen = pairs.find((m) => m[1] === (preferredName ?? 'session')) ?? pairs[0];
+  // The pair with the wanted name, else the one that looks most like a session cookie.
+  const chosen =
+    pairs.find((m) => m[1] === (preferredName ?? 'session')) ??
+    pairs.reduce<RegExpExecArray | undefined>((best, m) => (!best || recognition(m[1], m[2]!) > recognition(best[1], best[2]!) ? m : best), undefined);
   if (!chosen) return { name: preferredName, value: headerless };
   const pair = { name: preferredName ?? chosen[1], value: chosen[2]! };
   if (looksLikeHeader) return pair;

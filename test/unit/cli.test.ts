@@ -97,6 +97,8 @@ describe('CLI behaviour', () => {
     expect(extractCookie(`Cookie: theme=dark; session=${cookie}`, undefined)).toEqual({ name: 'session', value: cookie });
     expect(extractCookie(`Cookie: a=1; myapp=${cookie}`, 'myapp')).toEqual({ name: 'myapp', value: cookie });
     expect(extractCookie(cookie, undefined)).toEqual({ name: undefined, value: cookie });
+    // No name given: the pair that looks like a session wins over the first one.
+    expect(extractCookie(`Cookie: theme=dark; app_sess=${cookie}; lang=en`, undefined)).toEqual({ name: 'app_sess', value: cookie });
   });
 
   it('names the matching key among fallbacks in text output', () => {
