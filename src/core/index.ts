@@ -19,3 +19,5 @@ export * from './lifecycle';
 export * from './diagnostics';
 export * from './payload-diff';
 export { formatDuration } from './duration';
+export * from './timeline-feed';
+export * from './export';
