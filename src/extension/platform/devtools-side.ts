@@ -5,6 +5,7 @@ import {
   type ExchangeBridge,
 } from './bridge-protocol';
 import { devtoolsApi, type DevtoolsLike, type DevtoolsPanelLike } from './devtools-api';
+import { browserExchangeHistory, type ExchangeHistory } from './exchange-persistence';
 import { ExchangeStream, type ExchangeStreamOptions } from './exchange-stream';
 import { feedStreamFromNetwork } from './network-feed';
 
@@ -17,12 +18,18 @@ export const SESSION_PANEL_ICON = '/icons/icon-32.png';
 /**
  * Starts recording network exchanges for this DevTools session. Call it first thing in the
  * devtools page, so that requests made before the panel is ever shown are kept too.
+ * The inspected tab's history from earlier DevTools sessions (`storage.session`) comes first,
+ * and everything recorded is saved there in turn; pass `history: null` to keep nothing.
  */
 export function startExchangeCollector(
-  options: ExchangeStreamOptions & { devtools?: DevtoolsLike } = {},
+  options: ExchangeStreamOptions & { devtools?: DevtoolsLike; history?: ExchangeHistory | null } = {},
 ): ExchangeStream {
-  const { devtools = devtoolsApi(), ...streamOptions } = options;
+  const { devtools = devtoolsApi(), history = browserExchangeHistory(devtools.inspectedWindow.tabId), ...streamOptions } = options;
   const stream = new ExchangeStream(streamOptions);
+  if (history) {
+    void stream.restoreFirst(history.load());
+    history.follow(stream);
+  }
   feedStreamFromNetwork(devtools.network, stream);
   return stream;
 }

@@ -23,6 +23,14 @@ export interface ExchangeStreamOptions {
   onListenerError?: (error: unknown) => void;
 }
 
+/** Exchanges an earlier DevTools session recorded for the same tab (see exchange-persistence.ts). */
+export interface RestoredExchanges {
+  /** In `seq` order. */
+  exchanges: CapturedExchange[];
+  /** How many older exchanges that session had but did not keep. */
+  dropped: number;
+}
+
 /**
  * Records HAR entries as `CapturedExchange`s (assigning `seq` from 1), keeps the most recent
  * ones in a bounded log, and fans them out to listeners: backlog first, then live batches.
@@ -37,6 +45,9 @@ export class ExchangeStream {
   #pending: CapturedExchange[] = [];
   #flushScheduled = false;
   #nextSeq = 1;
+  /** Exchanges recorded while a restore is pending; numbered once it settles. */
+  #held: CapturedExchange[] | null = null;
+  #restoredDropped = 0;
 
   constructor(options: ExchangeStreamOptions = {}) {
     this.#log = new ExchangeLog(options.capacity ?? DEFAULT_EXCHANGE_CAPACITY);
@@ -46,7 +57,7 @@ export class ExchangeStream {
   }
 
   get dropped(): number {
-    return this.#log.dropped;
+    return this.#log.dropped + this.#restoredDropped;
   }
 
   get size(): number {
@@ -55,8 +66,49 @@ export class ExchangeStream {
 
   /** Converts and stores one HAR entry; listeners get it with the next flush. */
   recordHar(entry: HarEntryLike): CapturedExchange {
+    if (this.#held) {
+      // Numbered (its `seq` set) when the pending restore settles.
+      const exchange = harEntryToExchange(entry, 0, this.#now());
+      this.#held.push(exchange);
+      return exchange;
+    }
     const exchange = harEntryToExchange(entry, this.#nextSeq, this.#now());
     this.#nextSeq += 1;
+    this.#append(exchange);
+    return exchange;
+  }
+
+  /**
+   * Puts an earlier DevTools session's exchanges in front of everything this one records: until
+   * `restored` settles, new exchanges wait; then the restored ones are appended with their own
+   * `seq`, and numbering continues after the highest. Call it before recording anything.
+   */
+  restoreFirst(restored: Promise<RestoredExchanges | null>): Promise<void> {
+    if (this.#nextSeq !== 1 || this.#held) throw new Error('ExchangeStream.restoreFirst: call it once, before recording anything');
+    this.#held = [];
+    return restored
+      .catch((error: unknown) => {
+        console.warn('[session-lens] could not restore the earlier exchange history', error);
+        return null;
+      })
+      .then((history) => {
+        const held = this.#held ?? [];
+        this.#held = null;
+        for (const exchange of history?.exchanges ?? []) {
+          if (exchange.seq < this.#nextSeq) continue;
+          this.#nextSeq = exchange.seq + 1;
+          this.#append(exchange);
+        }
+        this.#restoredDropped = history?.dropped ?? 0;
+        for (const exchange of held) {
+          exchange.seq = this.#nextSeq;
+          this.#nextSeq += 1;
+          this.#append(exchange);
+        }
+      });
+  }
+
+  #append(exchange: CapturedExchange): void {
     this.#log.append(exchange);
     if (this.#listeners.size > 0) {
       this.#pending.push(exchange);
@@ -65,7 +117,6 @@ export class ExchangeStream {
         this.#schedule(() => this.flush());
       }
     }
-    return exchange;
   }
 
   /** Delivers pending live exchanges now. */
@@ -95,7 +146,7 @@ export class ExchangeStream {
   #deliver(batch: CapturedExchange[], listeners: ExchangeBatchListener[]): void {
     for (const listener of listeners) {
       try {
-        listener(batch.slice(), { dropped: this.#log.dropped });
+        listener(batch.slice(), { dropped: this.dropped });
       } catch (error) {
         this.#onListenerError(error);
       }

@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import type { CapturedExchange } from '../../src/core/exchange';
+import type { DevtoolsLike } from '../../src/extension/platform/devtools-api';
+import { startExchangeCollector } from '../../src/extension/platform/devtools-side';
+import {
+  ExchangeHistory,
+  HISTORY_INDEX_KEY,
+  historyKey,
+  jsonBytes,
+  loadTimelineMark,
+  saveTimelineMark,
+  trimExchange,
+  type StorageAreaLike,
+} from '../../src/extension/platform/exchange-persistence';
+import { ExchangeStream } from '../../src/extension/platform/exchange-stream';
+import type { HarEntryLike } from '../../src/extension/platform/har-to-exchange';
+
+/** storage.session stand-in: values go through JSON like the real one's serialization. */
+function memoryStorage(): StorageAreaLike & { data: Map<string, string>; bytes(): number } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    bytes: () => [...data].reduce((sum, [k, v]) => sum + k.length + v.length, 0),
+    get: async (keys) => {
+      const wanted = keys === null ? [...data.keys()] : Array.isArray(keys) ? keys : [keys];
+      return Object.fromEntries(wanted.filter((k) => data.has(k)).map((k) => [k, JSON.parse(data.get(k)!) as unknown]));
+    },
+    set: async (items) => {
+      for (const [k, v] of Object.entries(items)) data.set(k, JSON.stringify(v));
+    },
+    remove: async (keys) => {
+      for (const k of Array.isArray(keys) ? keys : [keys]) data.delete(k);
+    },
+  };
+}
+
+function exchange(seq: number, extra: Partial<CapturedExchange> = {}): CapturedExchange {
+  return {
+    seq,
+    startedAt: 1_700_000_000_000 + seq,
+    method: 'GET',
+    url: `http://127.0.0.1:5000/page?i=${seq}`,
+    status: 200,
+    requestHeaders: [
+      { name: 'Cookie', value: `session=value-${seq}` },
+      { name: 'Authorization', value: 'Bearer secret-token' },
+      { name: 'User-Agent', value: 'x'.repeat(100) },
+    ],
+    responseHeaders: [
+      { name: 'Set-Cookie', value: `session=value-${seq + 1}; HttpOnly; Path=/` },
+      { name: 'Vary', value: 'Cookie' },
+      { name: 'Content-Type', value: 'text/html' },
+      { name: 'Date', value: 'Wed, 25 Nov 2026 17:37:41 GMT' },
+    ],
+    resourceType: 'fetch',
+    ...extra,
+  };
+}
+
+const har = (path: string): HarEntryLike => ({
+  startedDateTime: '2026-01-01T00:00:00.000Z',
+  request: { method: 'GET', url: `http://127.0.0.1:5000${path}`, headers: [] },
+  response: { status: 200, headers: [] },
+});
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('trimExchange', () => {
+  it('keeps only the headers the timeline needs', () => {
+    const trimmed = trimExchange(exchange(1, { redirectURL: '/next' }));
+    expect(trimmed.requestHeaders.map((h) => h.name)).toEqual(['Cookie']);
+    expect(trimmed.responseHeaders.map((h) => h.name)).toEqual(['Set-Cookie', 'Vary', 'Date']);
+    expect(trimmed).toMatchObject({ seq: 1, method: 'GET', status: 200, redirectURL: '/next', resourceType: 'fetch' });
+  });
+});
+
+describe('ExchangeHistory', () => {
+  it('saves what it records and a later session loads it back, trimmed', async () => {
+    const storage = memoryStorage();
+    const first = new ExchangeHistory({ storage, tabId: 7, saveDelayMs: 0 });
+    expect(await first.load()).toBeNull();
+    first.record([exchange(1), exchange(2)]);
+    first.record([exchange(2), exchange(3)]); // a repeated one is ignored
+    await first.flush();
+    const restored = await new ExchangeHistory({ storage, tabId: 7 }).load();
+    expect(restored!.exchanges.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(restored!.dropped).toBe(0);
+    expect(JSON.stringify(restored)).not.toContain('secret-token');
+    expect(await new ExchangeHistory({ storage, tabId: 8 }).load()).toBeNull();
+  });
+
+  it('keeps the newest exchanges that fit the per-tab byte budget and counts the rest', async () => {
+    const storage = memoryStorage();
+    const size = jsonBytes(trimExchange(exchange(10)));
+    const history = new ExchangeHistory({ storage, tabId: 1, tabBudgetBytes: size * 5 + 256, saveDelayMs: 0 });
+    await history.load();
+    history.record(Array.from({ length: 12 }, (_, i) => exchange(i + 10)));
+    await history.flush();
+    const restored = await new ExchangeHistory({ storage, tabId: 1 }).load();
+    expect(restored!.exchanges.map((e) => e.seq)).toEqual([17, 18, 19, 20, 21]);
+    expect(restored!.dropped).toBe(7);
+    // A later session adds to the count of what was dropped before it.
+    const next = new ExchangeHistory({ storage, tabId: 1, tabBudgetBytes: size * 5 + 256, saveDelayMs: 0 });
+    await next.load();
+    next.record([exchange(22)]);
+    await next.flush();
+    expect((await new ExchangeHistory({ storage, tabId: 1 }).load())!.dropped).toBe(8);
+  });
+
+  it('evicts the least recently saved other tabs to stay within the total budget', async () => {
+    const storage = memoryStorage();
+    const size = jsonBytes(trimExchange(exchange(1)));
+    const options = { storage, saveDelayMs: 0, tabBudgetBytes: size * 4 + 256, totalBudgetBytes: (size * 4 + 256) * 2, now: () => clock };
+    let clock = 1;
+    for (const tabId of [1, 2, 3]) {
+      const h = new ExchangeHistory({ ...options, tabId });
+      h.record([exchange(1), exchange(2), exchange(3)]);
+      await h.flush();
+      clock += 1;
+    }
+    expect(storage.data.has(historyKey(1))).toBe(false);
+    expect(storage.data.has(historyKey(2))).toBe(true);
+    expect(storage.data.has(historyKey(3))).toBe(true);
+    expect(Object.keys(JSON.parse(storage.data.get(HISTORY_INDEX_KEY)!) as object)).toEqual(['2', '3']);
+  });
+
+  it('removes the histories of closed tabs when it loads', async () => {
+    const storage = memoryStorage();
+    for (const tabId of [1, 2]) {
+      const h = new ExchangeHistory({ storage, tabId, saveDelayMs: 0 });
+      h.record([exchange(1)]);
+      await h.flush();
+    }
+    await new ExchangeHistory({ storage, tabId: 2, tabExists: async (id) => id === 2 }).load();
+    expect(storage.data.has(historyKey(1))).toBe(false);
+    expect(storage.data.has(historyKey(2))).toBe(true);
+  });
+
+  it('ignores damaged stored data', async () => {
+    const storage = memoryStorage();
+    await storage.set({ [historyKey(4)]: { version: 1, dropped: 0, savedAt: 0, exchanges: [exchange(1), { seq: 'x' }, null] } });
+    const restored = await new ExchangeHistory({ storage, tabId: 4 }).load();
+    expect(restored!.exchanges.map((e) => e.seq)).toEqual([1]);
+    expect(restored!.dropped).toBe(2);
+    await storage.set({ [historyKey(5)]: 'garbage' });
+    expect(await new ExchangeHistory({ storage, tabId: 5 }).load()).toBeNull();
+  });
+
+  it('stores the timeline mark per tab', async () => {
+    const storage = memoryStorage();
+    expect(await loadTimelineMark(3, storage)).toBe(0);
+    await saveTimelineMark(3, 42, storage);
+    expect(await loadTimelineMark(3, storage)).toBe(42);
+    expect(await loadTimelineMark(4, storage)).toBe(0);
+    expect(await loadTimelineMark(3, undefined)).toBe(0);
+  });
+});
+
+describe('ExchangeStream.restoreFirst', () => {
+  it('puts the restored exchanges first and numbers new ones after them', async () => {
+    const stream = new ExchangeStream({ schedule: (flush) => queueMicrotask(flush) });
+    let resolve!: (value: { exchanges: CapturedExchange[]; dropped: number }) => void;
+    const restoring = stream.restoreFirst(new Promise((r) => (resolve = r)));
+    const batches: number[][] = [];
+    const infos: number[] = [];
+    stream.subscribe((batch, info) => {
+      batches.push(batch.map((e) => e.seq));
+      infos.push(info.dropped);
+    });
+    stream.recordHar(har('/during-restore'));
+    expect(stream.size).toBe(0);
+    resolve({ exchanges: [exchange(40), exchange(41)], dropped: 3 });
+    await restoring;
+    await settle();
+    stream.recordHar(har('/after'));
+    await settle();
+    expect(batches).toEqual([[], [40, 41, 42], [43]]);
+    expect(infos.at(-1)).toBe(3);
+    expect(stream.dropped).toBe(3);
+    expect(() => stream.restoreFirst(Promise.resolve(null))).toThrow(/once, before recording/);
+  });
+
+  it('carries on without history when the restore fails', async () => {
+    const stream = new ExchangeStream({ schedule: (flush) => flush() });
+    const warn = console.warn;
+    console.warn = () => undefined;
+    try {
+      const restoring = stream.restoreFirst(Promise.reject(new Error('quota')));
+      stream.recordHar(har('/a'));
+      await restoring;
+    } finally {
+      console.warn = warn;
+    }
+    const seqs: number[] = [];
+    stream.subscribe((batch) => seqs.push(...batch.map((e) => e.seq)));
+    expect(seqs).toEqual([1]);
+  });
+});
+
+describe('startExchangeCollector with a history', () => {
+  it('restores the earlier session before the HAR backlog and saves what follows', async () => {
+    const storage = memoryStorage();
+    const earlier = new ExchangeHistory({ storage, tabId: 9, saveDelayMs: 0 });
+    earlier.record([exchange(1), exchange(2)]);
+    await earlier.flush();
+
+    const finished = new Set<(e: HarEntryLike) => void>();
+    const devtools: DevtoolsLike = {
+      inspectedWindow: { tabId: 9, eval: () => undefined },
+      network: {
+        onRequestFinished: { addListener: (l) => void finished.add(l), removeListener: (l) => void finished.delete(l) },
+        getHAR: (cb) => cb?.({ entries: [har('/from-har')] }),
+      },
+      panels: { create: () => undefined },
+    };
+    const history = new ExchangeHistory({ storage, tabId: 9, saveDelayMs: 0 });
+    const stream = startExchangeCollector({ devtools, history, schedule: (flush) => flush() });
+    finished.forEach((l) => l(har('/live')));
+    await settle();
+    const seen: string[] = [];
+    stream.subscribe((batch) => seen.push(...batch.map((e) => `${e.seq} ${new URL(e.url).pathname}`)));
+    expect(seen).toEqual(['1 /page', '2 /page', '3 /from-har', '4 /live']);
+    await history.flush();
+    const saved = await new ExchangeHistory({ storage, tabId: 9 }).load();
+    expect(saved!.exchanges.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
+});
