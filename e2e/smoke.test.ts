@@ -12,8 +12,14 @@ import {
   type StaticServer,
 } from './support';
 
-const SUMMARIES = '#exchanges > li > .summary';
 const js = (value: unknown) => JSON.stringify(value);
+/** The panel's exchanges as `METHOD URL STATUS` lines, read from its state (window.__sessionLens). */
+const SUMMARIES = `window.__sessionLens.state().exchanges.map((e) => e.method + ' ' + e.url + ' ' + e.status)`;
+/** The Set-Cookie values of the exchange whose summary line is `line`. */
+const setCookiesOf = (line: string) => `(() => {
+  const e = window.__sessionLens.state().exchanges.find((e) => e.method + ' ' + e.url + ' ' + e.status === ${js(line)});
+  return e.responseHeaders.filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value);
+})()`;
 
 let browser: LaunchedBrowser | undefined;
 let server: StaticServer | undefined;
@@ -51,39 +57,28 @@ describe('Session panel in real DevTools', () => {
         `GET ${srv.url('/redirect')} 302`,
         `GET ${srv.url('/')} 200`,
       ];
-      await panel.waitFor(
-        `(() => { const lines = Array.from(document.querySelectorAll(${js(SUMMARIES)}), (el) => el.textContent);
-           return ${js(expectedBacklog)}.every((line) => lines.includes(line)); })()`,
-        { timeout: 10_000 },
-      );
-      const backlog = await panel.texts(SUMMARIES);
+      await panel.waitFor(`(() => { const lines = ${SUMMARIES}; return ${js(expectedBacklog)}.every((line) => lines.includes(line)); })()`, {
+        timeout: 10_000,
+      });
+      const backlog = await panel.evaluate<string[]>(SUMMARIES);
       expect(backlog.filter((line) => line.includes('before-devtools'))).toEqual([]);
       // Once each, in the order they were made.
       expect(backlog.filter((line) => expectedBacklog.includes(line))).toEqual(expectedBacklog);
-      expect(await panel.text('h1')).toBe('Session');
-      // inspectedTabId() / inspectedOrigin() through the real devtools.inspectedWindow.
-      await panel.waitFor(`document.querySelector('#inspected').textContent.endsWith(${js(srv.origin)})`);
-      expect(await panel.text('#inspected')).toMatch(/^Tab \d+ · http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await panel.texts('[role=tab]')).toEqual(['Session', 'Timeline']);
+      // inspectedOrigin() through the real devtools.inspectedWindow.
+      await panel.waitFor(`document.querySelector('#inspected').textContent.startsWith(${js(srv.origin)})`);
 
       // Both Set-Cookie headers of the page response arrive as separate entries, HttpOnly included.
-      const cookies = await panel.evaluate<string[]>(`(() => {
-        const item = Array.from(document.querySelectorAll('#exchanges > li'))
-          .find((li) => li.querySelector('.summary').textContent === ${js(`GET ${srv.url('/?phase=hidden')} 200`)});
-        return Array.from(item.querySelectorAll('.set-cookie code'), (el) => el.textContent);
-      })()`);
+      const cookies = await panel.evaluate<string[]>(setCookiesOf(`GET ${srv.url('/?phase=hidden')} 200`));
       expect(cookies).toHaveLength(2);
       expect(cookies[0]).toMatch(new RegExp(`^${SESSION_COOKIE}=e2e-\\d+; Path=/; HttpOnly; SameSite=Lax$`));
       expect(cookies[1]).toBe('sl_theme=dark; Path=/; SameSite=Lax');
 
       // While the panel is shown, new exchanges stream in.
       await page.evaluate(() => fetch('/api/ping?phase=shown').then((r) => r.json()));
-      await panel.waitFor(
-        `Array.from(document.querySelectorAll(${js(SUMMARIES)})).some((el) => el.textContent === ${js(`GET ${srv.url('/api/ping?phase=shown')} 200`)})`,
-        { timeout: 10_000 },
-      );
-      const pingCookies = await panel.evaluate<string[]>(
-        `Array.from(document.querySelectorAll('#exchanges > li:last-child .set-cookie code'), (el) => el.textContent)`,
-      );
+      const pingLine = `GET ${srv.url('/api/ping?phase=shown')} 200`;
+      await panel.waitFor(`${SUMMARIES}.includes(${js(pingLine)})`, { timeout: 10_000 });
+      const pingCookies = await panel.evaluate<string[]>(setCookiesOf(pingLine));
       expect(pingCookies).toEqual([expect.stringMatching(/^sl_ping=\d+; Path=\/; HttpOnly; SameSite=Lax$/)]);
 
       await panel.screenshot(join(repoRoot, 'test-results', 'e2e', 'session-panel.png'));
@@ -134,19 +129,16 @@ describe('Panel page as a plain tab with a fake devtools object', () => {
       ],
     });
     try {
-      await tab.page.locator(SUMMARIES).first().waitFor();
+      const summaries = () => tab.page.evaluate<string[]>(SUMMARIES);
+      await expect.poll(summaries).toEqual(['GET http://127.0.0.1:5000/ 200']);
       await tab.emitRequestFinished(fakeHarEntry('POST', 'http://127.0.0.1:5000/login', 302));
-      await tab.page.locator(SUMMARIES).nth(1).waitFor();
-      expect(await tab.page.locator(SUMMARIES).allTextContents()).toEqual([
-        'GET http://127.0.0.1:5000/ 200',
-        'POST http://127.0.0.1:5000/login 302',
-      ]);
-      expect(await tab.page.locator('#exchanges > li').first().locator('.set-cookie code').allTextContents()).toEqual([
+      await expect.poll(summaries).toEqual(['GET http://127.0.0.1:5000/ 200', 'POST http://127.0.0.1:5000/login 302']);
+      expect(await tab.page.evaluate<string[]>(setCookiesOf('GET http://127.0.0.1:5000/ 200'))).toEqual([
         'session=abc; HttpOnly; Path=/',
         'remember=1; Path=/',
       ]);
-      expect(await tab.page.locator('h1').textContent()).toBe('Session');
-      await expect.poll(() => tab.page.locator('#inspected').textContent()).toBe('Tab 1 · http://127.0.0.1:5000');
+      expect(await tab.page.getByRole('tab').allTextContents()).toEqual(['Session', 'Timeline']);
+      await expect.poll(() => tab.page.locator('#inspected').textContent()).toMatch(/^http:\/\/127\.0\.0\.1:5000/);
       expect(await tab.evalCalls()).toContain('location.origin');
     } finally {
       await tab.close();

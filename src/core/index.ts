@@ -19,5 +19,6 @@ export * from './lifecycle';
 export * from './diagnostics';
 export * from './payload-diff';
 export { formatDuration } from './duration';
+export * from './session-times';
 export * from './timeline-feed';
 export * from './export';

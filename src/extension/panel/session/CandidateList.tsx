@@ -1,0 +1,56 @@
+import { FLASK_DEFAULTS, type SessionCandidate } from '../../../core';
+import { SOURCE_TEXT } from '../state/cookie-facts';
+import { usePanelState, usePanelStore } from '../state/use-panel-state';
+
+const FORMAT_SHORT = { flask: 'Flask', 'flask-session': 'Flask-Session', unknown: 'unknown format' } as const;
+const REASON_TEXT: Record<SessionCandidate['reason'], string> = {
+  pinned: 'pinned',
+  configured: 'configured name',
+  'default-name': "Flask's default name",
+  content: 'looks like a session',
+};
+
+/** The cookies that may be the session: pick one to show, pin one per origin. */
+export function CandidateList() {
+  const store = usePanelStore();
+  const { candidates, selected, settings } = usePanelState();
+  return (
+    <section className="candidates" aria-labelledby="candidates-heading">
+      <h2 id="candidates-heading">
+        Session cookies <span className="count">{candidates.length}</span>
+      </h2>
+      {candidates.length === 0 ? (
+        <p className="muted">none yet</p>
+      ) : (
+        <ul>
+          {candidates.map((c) => {
+            const isSelected = selected?.name === c.name;
+            const isPinned = settings.pinnedCookie === c.name;
+            return (
+              <li key={c.name} className={isSelected ? 'selected' : undefined} data-cookie={c.name}>
+                <button type="button" className="candidate" aria-pressed={isSelected} onClick={() => store.selectCandidate(c.name)}>
+                  <span className="name">{c.name}</span>
+                  <span className="meta">
+                    {FORMAT_SHORT[c.detection.format]} · {SOURCE_TEXT[c.source]} ·{' '}
+                    {REASON_TEXT[c.reason === 'configured' && c.name === FLASK_DEFAULTS.cookieName ? 'default-name' : c.reason]}
+                    {c.deleted ? ' · deleted' : ''}
+                  </span>
+                </button>
+                <button
+                  type="button"
+                  className="pin"
+                  aria-pressed={isPinned}
+                  aria-label={isPinned ? `Unpin ${c.name}` : `Pin ${c.name} as this site's session cookie`}
+                  title={isPinned ? 'Pinned for this site: shown first. Click to unpin.' : "Always show this cookie for this site"}
+                  onClick={() => store.pinCandidate(isPinned ? null : c.name)}
+                >
+                  {isPinned ? 'Pinned' : 'Pin'}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+import type { CookieAnalysis, SessionCandidate } from '../../../core';
+import { attributeFacts, formatBadge, rawSegments, sessionFacts, type Fact } from '../state/cookie-facts';
+import { usePanelState } from '../state/use-panel-state';
+import { describeVerdict } from '../state/verdict';
+import { PayloadSection } from './PayloadTree';
+
+const MAX_RAW = 20_000;
+
+function clip(text: string): string {
+  return text.length > MAX_RAW ? `${text.slice(0, MAX_RAW)}… (${text.length - MAX_RAW} more characters)` : text;
+}
+
+function FactList({ facts, className }: { facts: readonly Fact[]; className?: string }) {
+  return (
+    <dl className={`facts ${className ?? ''}`}>
+      {facts.map((f) => (
+        <div key={f.label} className={f.tone ? `tone-${f.tone}` : undefined}>
+          <dt>{f.label}</dt>
+          <dd>{f.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Verdict({ analysis }: { analysis: CookieAnalysis }) {
+  const { sessionSettings, nowMs } = usePanelState();
+  const verdict = describeVerdict(analysis, sessionSettings, nowMs);
+  return (
+    <div role="status" id="verdict" className={`verdict tone-${verdict.tone}`}>
+      <strong className="headline">{verdict.headline}</strong>
+      {verdict.details.length > 0 && (
+        <ul>
+          {verdict.details.map((d) => (
+            <li key={d}>{d}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Everything about the chosen cookie: verdict, payload, times, attributes, raw parts. */
+export function CookieDetails({ candidate, analysis }: { candidate: SessionCandidate; analysis: CookieAnalysis }) {
+  const { sessionSettings, nowMs } = usePanelState();
+  const flask = analysis.format === 'flask' ? analysis.verification.decoded : null;
+  return (
+    <article className="cookie" aria-labelledby="cookie-name">
+      <header className="cookie-header">
+        <h2 id="cookie-name">{candidate.name}</h2>
+        <span className={`badge format format-${analysis.format}`} id="format-badge">
+          {formatBadge(analysis)}
+        </span>
+      </header>
+      <Verdict analysis={analysis} />
+
+      {analysis.format === 'flask' && <PayloadSection key={candidate.name} payload={flask!.payload} />}
+      {analysis.format === 'flask-session' && (
+        <p className="muted">The session data lives on the server (Flask-Session); the cookie carries only its id.</p>
+      )}
+
+      <section aria-labelledby="session-facts-heading">
+        <h3 id="session-facts-heading">{analysis.format === 'flask-session' ? 'Session id' : 'Signature'}</h3>
+        <FactList facts={sessionFacts(analysis, sessionSettings, nowMs)} className="session-facts" />
+      </section>
+      <section aria-labelledby="attributes-heading">
+        <h3 id="attributes-heading">Cookie</h3>
+        <FactList facts={attributeFacts(candidate, nowMs)} className="attributes" />
+      </section>
+      <details className="raw">
+        <summary>Raw value</summary>
+        <FactList facts={rawSegments(analysis, candidate.value)} className="segments" />
+        {flask?.payload?.ok && (
+          <div className="raw-json">
+            <span className="label">Payload JSON (as stored, tags included)</span>
+            <pre>{clip(flask.payload.value.jsonText)}</pre>
+          </div>
+        )}
+      </details>
+    </article>
+  );
+}

@@ -1,0 +1,134 @@
+import {
+  COOKIE_SIZE_LIMIT,
+  expiryOf,
+  formatDuration,
+  signatureTimes,
+  type CandidateSource,
+  type CookieAnalysis,
+  type SessionCandidate,
+  type SessionSettings,
+} from '../../../core';
+
+/** Label/value pairs the session view lists; all wording, no session logic. */
+export interface Fact {
+  label: string;
+  value: string;
+  tone?: 'warn' | 'bad';
+}
+
+/** `2026-11-25 18:43:12 UTC` */
+export function formatUtc(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms} ms` : `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+export function relative(ms: number, nowMs: number): string {
+  const seconds = Math.round((ms - nowMs) / 1000);
+  return seconds >= 0 ? `in ${formatDuration(seconds)}` : `${formatDuration(-seconds)} ago`;
+}
+
+export const SOURCE_TEXT: Record<CandidateSource, string> = {
+  jar: 'cookie jar',
+  response: 'Set-Cookie response',
+  request: 'Cookie request header',
+};
+
+export function formatBadge(analysis: CookieAnalysis): string {
+  switch (analysis.format) {
+    case 'flask':
+      return analysis.verification.decoded.compressed ? 'Flask signed cookie · zlib-compressed' : 'Flask signed cookie';
+    case 'flask-session':
+      return analysis.verification.decoded.signature === null ? 'Flask-Session id · unsigned' : 'Flask-Session id · signed';
+    default:
+      return 'Unknown format';
+  }
+}
+
+const yesNo = (flag: boolean) => (flag ? 'yes' : 'no');
+
+export function attributeFacts(candidate: SessionCandidate, nowMs: number): Fact[] {
+  const size: Fact = {
+    label: 'Size',
+    value: `${candidate.sizeBytes} of ${COOKIE_SIZE_LIMIT} bytes`,
+    ...(candidate.sizeBytes > COOKIE_SIZE_LIMIT ? { tone: 'bad' as const } : {}),
+  };
+  const source: Fact = { label: 'Seen in', value: SOURCE_TEXT[candidate.source] };
+  const a = candidate.attributes;
+  if (!a) {
+    return [
+      source,
+      { label: 'Attributes', value: 'unknown: only a request Cookie header carried it (allow host access to read them from the jar)' },
+      size,
+    ];
+  }
+  let expiry: string;
+  const expiresAt = expiryOf(a, candidate.attributesAt ?? nowMs);
+  if (a.maxAge !== undefined) expiry = `Max-Age=${a.maxAge} (${formatDuration(a.maxAge)})${candidate.attributesAt !== null && expiresAt !== null ? ` → ${formatUtc(expiresAt)}, ${relative(expiresAt, nowMs)}` : ''}`;
+  else if (expiresAt !== null) expiry = `${formatUtc(expiresAt)}, ${relative(expiresAt, nowMs)}`;
+  else expiry = 'session (until the browser closes)';
+  return [
+    source,
+    ...(candidate.deleted ? [{ label: 'Deleted', value: 'the latest Set-Cookie removed it', tone: 'warn' as const }] : []),
+    { label: 'Domain', value: a.domain ?? '(host-only)' },
+    { label: 'Path', value: a.path ?? '(default)' },
+    { label: 'Expires / Max-Age', value: expiry },
+    { label: 'HttpOnly', value: yesNo(a.httpOnly) },
+    { label: 'Secure', value: yesNo(a.secure), ...(!a.secure && a.sameSite?.toLowerCase() === 'none' ? { tone: 'bad' as const } : {}) },
+    { label: 'SameSite', value: a.sameSite ?? 'not set (browsers use Lax)' },
+    { label: 'Partitioned', value: yesNo(a.partitioned) },
+    size,
+  ];
+}
+
+/** Signing time, age and expiry under the lifetime (Flask cookies), or the id's facts (Flask-Session). */
+export function sessionFacts(analysis: CookieAnalysis, settings: SessionSettings, nowMs: number): Fact[] {
+  if (analysis.format === 'flask-session') {
+    const d = analysis.verification.decoded;
+    return [
+      { label: 'Session id', value: d.sid },
+      { label: 'Issued by', value: d.issuedBy },
+      { label: 'Signed', value: d.signature === null ? 'no (SESSION_USE_SIGNER off)' : 'yes (itsdangerous Signer, salt "flask-session")' },
+    ];
+  }
+  if (analysis.format !== 'flask') return [];
+  const decoded = analysis.verification.decoded;
+  const facts: Fact[] = [{ label: 'Compressed', value: decoded.compressed ? 'yes (zlib)' : 'no' }];
+  const times = signatureTimes(decoded, settings.lifetimeSeconds, nowMs / 1000);
+  if (!times) {
+    const error = decoded.timestamp && !decoded.timestamp.ok ? decoded.timestamp.error.message : 'no readable timestamp';
+    facts.unshift({ label: 'Signed at', value: error, tone: 'warn' });
+    return facts;
+  }
+  const expiresMs = times.expiresAt * 1000;
+  facts.unshift(
+    { label: 'Signed at', value: `${formatUtc(times.signedAt * 1000)} (${times.signedAt})`, ...(times.state === 'future' ? { tone: 'bad' as const } : {}) },
+    { label: 'Age', value: times.ageSeconds >= 0 ? formatDuration(times.ageSeconds) : `${formatDuration(-times.ageSeconds)} in the future` },
+    {
+      label: `Expires (lifetime ${formatDuration(times.lifetimeSeconds)})`,
+      value: `${formatUtc(expiresMs)}, ${times.state === 'expired' ? `expired ${relative(expiresMs, nowMs)}` : relative(expiresMs, nowMs)}`,
+      ...(times.state === 'expired' ? { tone: 'bad' as const } : {}),
+    },
+  );
+  if (times.legacySignedAt !== null) {
+    facts.push({ label: 'itsdangerous 0.x', value: `if signed by itsdangerous 0.x (2011 epoch): ${formatUtc(times.legacySignedAt * 1000)}`, tone: 'warn' });
+  }
+  return facts;
+}
+
+/** The value's parts, for "Raw value". */
+export function rawSegments(analysis: CookieAnalysis, value: string): Fact[] {
+  if (analysis.format === 'flask') {
+    const s = analysis.verification.decoded.segments;
+    if (!s) return [{ label: 'Value', value }];
+    return [
+      { label: 'Payload', value: s.payload },
+      { label: 'Timestamp', value: s.timestamp ?? '(none)' },
+      { label: 'Signature', value: s.signature ?? '(none)' },
+    ];
+  }
+  if (analysis.format === 'flask-session') {
+    const d = analysis.verification.decoded;
+    return [{ label: 'Session id', value: d.sid }, ...(d.signature === null ? [] : [{ label: 'Signature', value: d.signature }])];
+  }
+  return [{ label: 'Value', value }];
+}

@@ -1,0 +1,309 @@
+import type { CapturedExchange, CookieAnalysis, JarChange, JarCookie, SessionCandidate, SessionSettings } from '../../../core';
+import type { CookieJar } from '../../platform/cookie-jar';
+import type { ExchangeBatchListener } from '../../platform/exchange-stream';
+import { DEFAULT_EXCHANGE_CAPACITY } from '../../platform/exchange-log';
+import { defaultOriginSettings, type OriginSettings, type SettingsStore } from '../../platform/settings-store';
+import { analyzeCandidate, chooseCandidate, sessionCandidates, toSessionSettings } from './derive';
+
+/**
+ * The panel's state: inputs from the platform (exchanges, inspected origin, cookie jar,
+ * settings) and what the core derives from them (session candidates, the chosen cookie's
+ * analysis). Plain TypeScript with a subscribe/getState pair for React's useSyncExternalStore.
+ */
+
+/** What the panel needs from the browser; `browserPanelPlatform()` wires the real one. */
+export interface PanelPlatform {
+  subscribeExchanges(listener: ExchangeBatchListener): () => void;
+  inspectedOrigin(): Promise<string | null>;
+  settings: SettingsStore;
+  jar: CookieJar;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Repeats `fn` every `ms`; returns a canceller. */
+  every(ms: number, fn: () => void): () => void;
+  /** Runs `fn` once after `ms`; returns a canceller. */
+  later(ms: number, fn: () => void): () => void;
+}
+
+/**
+ * `unknown`: no inspected origin yet; `checking`: asking the browser; `unavailable`: the page
+ * has no http(s) origin or the browser has no such permission.
+ */
+export type HostAccess = 'unknown' | 'checking' | 'granted' | 'not-granted' | 'unavailable';
+
+export interface PanelState {
+  inspectedOrigin: string | null;
+  /** Every exchange received, backlog first, in `seq` order (the newest `capacity`). */
+  exchanges: readonly CapturedExchange[];
+  droppedExchanges: number;
+  hostAccess: HostAccess;
+  /** The jar's cookies for the inspected origin (empty without host access). */
+  jar: readonly JarCookie[];
+  /** Jar changes for the inspected site, in arrival order. */
+  jarChanges: readonly JarChange[];
+  /** The inspected origin's settings, as the form edits them. */
+  settings: OriginSettings;
+  settingsLoaded: boolean;
+  /** The same settings for the core (same object until the settings change). */
+  sessionSettings: SessionSettings;
+  candidates: readonly SessionCandidate[];
+  /** The candidate shown: pinned, else picked, else the most likely. */
+  selected: SessionCandidate | null;
+  analysis: CookieAnalysis | null;
+  nowMs: number;
+  /** Something the panel could not do (storage, permissions), in words for the user. */
+  problem: string | null;
+}
+
+export interface PanelStoreOptions {
+  exchangeCapacity?: number;
+  /** How often the clock advances (ages and expiry). */
+  tickMs?: number;
+  /** Jar reads are coalesced over this delay. */
+  jarRefreshDelayMs?: number;
+}
+
+function hasSetCookie(exchange: CapturedExchange): boolean {
+  return exchange.responseHeaders.some((h) => h.name.toLowerCase() === 'set-cookie');
+}
+
+function isHttpOrigin(origin: string): boolean {
+  return origin.startsWith('http://') || origin.startsWith('https://');
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class PanelStore {
+  readonly #platform: PanelPlatform;
+  readonly #capacity: number;
+  readonly #tickMs: number;
+  readonly #jarDelay: number;
+  readonly #listeners = new Set<() => void>();
+  #state: PanelState;
+  #picked: string | null = null;
+  #originRequest = 0;
+  #stops: (() => void)[] = [];
+  #stopWatch: (() => void) | null = null;
+  #cancelJarRefresh: (() => void) | null = null;
+  // Memo keys for the derivations.
+  #candidatesFrom: unknown[] = [];
+  #analysisFrom: unknown[] = [];
+
+  constructor(platform: PanelPlatform, options: PanelStoreOptions = {}) {
+    this.#platform = platform;
+    this.#capacity = options.exchangeCapacity ?? DEFAULT_EXCHANGE_CAPACITY;
+    this.#tickMs = options.tickMs ?? 10_000;
+    this.#jarDelay = options.jarRefreshDelayMs ?? 50;
+    const settings = defaultOriginSettings();
+    this.#state = {
+      inspectedOrigin: null,
+      exchanges: [],
+      droppedExchanges: 0,
+      hostAccess: 'unknown',
+      jar: [],
+      jarChanges: [],
+      settings,
+      settingsLoaded: false,
+      sessionSettings: toSessionSettings(settings),
+      candidates: [],
+      selected: null,
+      analysis: null,
+      nowMs: platform.now(),
+      problem: null,
+    };
+  }
+
+  getState = (): PanelState => this.#state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  /** Connects to the platform; returns a function that disconnects everything. */
+  start(): () => void {
+    const platform = this.#platform;
+    this.#stops.push(platform.subscribeExchanges((batch, info) => this.#receive(batch, info.dropped)));
+    this.#stops.push(platform.jar.onHostAccessChanged(() => void this.#checkHostAccess()));
+    this.#stops.push(platform.every(this.#tickMs, () => this.#update({ nowMs: platform.now() })));
+    void this.refreshOrigin();
+    return () => {
+      for (const stop of this.#stops.splice(0)) stop();
+      this.#stopWatch?.();
+      this.#stopWatch = null;
+      this.#cancelJarRefresh?.();
+    };
+  }
+
+  // ------------------------------------------------------------------ actions
+
+  /** Asks the inspected page for its origin again (after a navigation). */
+  async refreshOrigin(): Promise<void> {
+    const request = ++this.#originRequest;
+    let origin: string | null;
+    try {
+      origin = await this.#platform.inspectedOrigin();
+    } catch (error) {
+      if (request === this.#originRequest) this.#update({ problem: `Could not read the inspected page's origin: ${message(error)}` });
+      return;
+    }
+    if (request !== this.#originRequest || origin === this.#state.inspectedOrigin) return;
+    this.#picked = null;
+    const settings = defaultOriginSettings();
+    this.#update({ inspectedOrigin: origin, settings, settingsLoaded: false, jar: [], hostAccess: origin === null ? 'unknown' : 'checking', problem: null });
+    this.#stopWatch?.();
+    this.#stopWatch = null;
+    if (origin === null) return;
+    if (isHttpOrigin(origin)) {
+      this.#stopWatch = this.#platform.jar.watch(origin, (change) => this.#jarChanged(change));
+    }
+    await Promise.all([this.#loadSettings(origin), this.#checkHostAccess()]);
+  }
+
+  /** Shows this candidate (until another is picked; a pinned one still wins). */
+  selectCandidate(name: string): void {
+    this.#picked = name;
+    this.#update({});
+  }
+
+  /** Pins `name` as this origin's session cookie (null unpins). */
+  pinCandidate(name: string | null): void {
+    if (name !== null) this.#picked = name;
+    this.updateSettings({ pinnedCookie: name });
+  }
+
+  /** Edits the origin's settings; they are saved (storage.session, and storage.local when remembered). */
+  updateSettings(patch: Partial<OriginSettings>): void {
+    const settings = { ...this.#state.settings, ...patch };
+    this.#update({ settings });
+    const origin = this.#state.inspectedOrigin;
+    if (origin === null || !this.#state.settingsLoaded) return;
+    this.#platform.settings.save(origin, settings).catch((error: unknown) => {
+      this.#update({ problem: `Could not save the settings: ${message(error)}` });
+    });
+  }
+
+  /** Wipes the origin's settings (secrets included) from memory and both storage areas. */
+  async forgetSettings(): Promise<void> {
+    const origin = this.#state.inspectedOrigin;
+    this.#update({ settings: defaultOriginSettings() });
+    if (origin === null) return;
+    try {
+      await this.#platform.settings.forget(origin);
+    } catch (error) {
+      this.#update({ problem: `Could not erase the stored settings: ${message(error)}` });
+    }
+  }
+
+  /**
+   * Asks for host access to the inspected origin. Call from a click handler: the request is
+   * made synchronously, inside the user gesture.
+   */
+  requestHostAccess(): Promise<void> {
+    const origin = this.#state.inspectedOrigin;
+    if (origin === null || !isHttpOrigin(origin)) return Promise.resolve();
+    let request: Promise<boolean>;
+    try {
+      request = this.#platform.jar.requestHostAccess(origin);
+    } catch (error) {
+      request = Promise.reject(error);
+    }
+    return request.then(
+      () => this.#checkHostAccess(),
+      (error: unknown) => this.#update({ problem: `Could not ask for access to ${origin}: ${message(error)}` }),
+    );
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  #receive(batch: CapturedExchange[], dropped: number): void {
+    const previous = this.#state.exchanges;
+    const last = previous.length > 0 ? previous[previous.length - 1]!.seq : 0;
+    // A re-subscription starts with the whole backlog again: keep only what is new.
+    const fresh = batch.filter((e) => e.seq > last);
+    if (fresh.length === 0 && dropped === this.#state.droppedExchanges) return;
+    let exchanges = fresh.length > 0 ? [...previous, ...fresh] : previous;
+    if (exchanges.length > this.#capacity) exchanges = exchanges.slice(exchanges.length - this.#capacity);
+    this.#update({ exchanges, droppedExchanges: dropped, nowMs: this.#platform.now() });
+    if (fresh.some((e) => e.resourceType === 'document')) void this.refreshOrigin();
+    if (fresh.some(hasSetCookie)) this.#scheduleJarRefresh();
+  }
+
+  #jarChanged(change: JarChange): void {
+    const jarChanges = [...this.#state.jarChanges, change];
+    this.#update({ jarChanges: jarChanges.length > this.#capacity ? jarChanges.slice(-this.#capacity) : jarChanges });
+    this.#scheduleJarRefresh();
+  }
+
+  async #loadSettings(origin: string): Promise<void> {
+    let settings: OriginSettings;
+    let problem: string | null = null;
+    try {
+      settings = await this.#platform.settings.load(origin);
+    } catch (error) {
+      settings = defaultOriginSettings();
+      problem = `Could not read the stored settings: ${message(error)}`;
+    }
+    if (this.#state.inspectedOrigin !== origin) return;
+    this.#update({ settings, settingsLoaded: true, ...(problem ? { problem } : {}) });
+  }
+
+  async #checkHostAccess(): Promise<void> {
+    const origin = this.#state.inspectedOrigin;
+    if (origin === null) return;
+    let access: HostAccess;
+    try {
+      access = isHttpOrigin(origin) && (await this.#platform.jar.hasHostAccess(origin)) ? 'granted' : isHttpOrigin(origin) ? 'not-granted' : 'unavailable';
+    } catch {
+      access = 'unavailable';
+    }
+    if (this.#state.inspectedOrigin !== origin) return;
+    this.#update({ hostAccess: access, ...(access === 'granted' ? {} : { jar: [] }) });
+    if (access === 'granted') await this.#refreshJar();
+  }
+
+  #scheduleJarRefresh(): void {
+    if (this.#state.hostAccess !== 'granted' || this.#cancelJarRefresh) return;
+    this.#cancelJarRefresh = this.#platform.later(this.#jarDelay, () => {
+      this.#cancelJarRefresh = null;
+      void this.#refreshJar();
+    });
+  }
+
+  async #refreshJar(): Promise<void> {
+    const origin = this.#state.inspectedOrigin;
+    if (origin === null || this.#state.hostAccess !== 'granted') return;
+    try {
+      const jar = await this.#platform.jar.read(origin);
+      if (this.#state.inspectedOrigin === origin) this.#update({ jar, nowMs: this.#platform.now() });
+    } catch (error) {
+      this.#update({ problem: `Could not read the cookie jar: ${message(error)}` });
+    }
+  }
+
+  // ------------------------------------------------------------------ derivation
+
+  #update(patch: Partial<PanelState>): void {
+    const next = { ...this.#state, ...patch };
+    if (patch.settings) next.sessionSettings = toSessionSettings(next.settings);
+    const candidateInputs = [next.exchanges, next.jar, next.inspectedOrigin, next.sessionSettings.cookieNames.join('\n'), next.settings.pinnedCookie];
+    if (!sameInputs(candidateInputs, this.#candidatesFrom)) {
+      this.#candidatesFrom = candidateInputs;
+      next.candidates = sessionCandidates(next.exchanges, next.jar, next.inspectedOrigin, next.sessionSettings, next.settings.pinnedCookie, next.nowMs);
+    }
+    next.selected = chooseCandidate(next.candidates, next.settings.pinnedCookie, this.#picked);
+    const analysisInputs = [next.selected?.name, next.selected?.value, next.sessionSettings, next.nowMs];
+    if (!sameInputs(analysisInputs, this.#analysisFrom)) {
+      this.#analysisFrom = analysisInputs;
+      next.analysis = next.selected ? analyzeCandidate(next.selected, next.sessionSettings, next.nowMs) : null;
+    }
+    this.#state = next;
+    for (const listener of [...this.#listeners]) listener();
+  }
+}
+
+function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+}
