@@ -3,6 +3,7 @@ import type { HttpHeader } from './exchange';
 import type { CookieState, HttpTimelineEntry, JarTimelineEntry, TimelineEntry } from './lifecycle';
 import { payloadOf } from './lifecycle';
 import type { PyValue } from './pyvalue';
+import { TIMELINE_REQUEST_HEADERS, TIMELINE_RESPONSE_HEADERS, timelineHeaders } from './timeline-headers';
 import { writeTypedJson } from './typed-repr';
 
 /**
@@ -12,14 +13,6 @@ import { writeTypedJson } from './typed-repr';
  * appear: the builders are not given settings, and only the index of the key
  * that matched is exported.
  */
-
-/** The headers a timeline needs (lower case); everything else, Authorization included, is left out. */
-export const TIMELINE_REQUEST_HEADERS: ReadonlySet<string> = new Set(['cookie']);
-export const TIMELINE_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['set-cookie', 'vary', 'cache-control', 'location', 'date']);
-
-export function timelineHeaders(headers: readonly HttpHeader[], wanted: ReadonlySet<string>): HttpHeader[] {
-  return headers.filter((h) => wanted.has(h.name.toLowerCase()));
-}
 
 export interface TimelineExportOptions {
   /** Keep cookie values and what is decoded from them (default false: redacted). */

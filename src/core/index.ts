@@ -22,3 +22,4 @@ export { formatDuration } from './duration';
 export * from './session-times';
 export * from './timeline-feed';
 export * from './export';
+export * from './timeline-headers';

@@ -15,8 +15,10 @@ import { TimelineBuilder, type JarChange, type SessionSettings, type TimelineEnt
  *   exchange that started after it is fed, or until `jarSettleMs` have passed
  *   since it happened.
  * - At most `capacity` entries are kept; older ones are dropped and counted.
- * - `clear()` empties the list; later entries keep being classified with
- *   everything seen before (the builder's memory of each cookie stays).
+ * - `clear(throughSeq)` hides everything up to an exchange `seq` (Clear, or a
+ *   navigation without "Preserve log"), also exchanges not fed yet (a mark
+ *   restored from storage); hidden exchanges are still fed to the builder, so
+ *   later entries are classified with everything seen before.
  *
  * Pure: the caller supplies the clock. Build a new feed when settings change.
  */
@@ -47,6 +49,8 @@ export class TimelineFeed {
   private droppedCount = 0;
   private lastExchangeSeq = -Infinity;
   private lastJarSeq = -Infinity;
+  private hiddenThrough = -Infinity;
+  private hiddenJarThrough = -Infinity;
   private readonly pendingJar: JarChange[] = [];
   private revision = 0;
 
@@ -107,25 +111,54 @@ export class TimelineFeed {
     let index = 0;
     for (; index < fresh.length && budget > 0; index++) {
       const exchange = fresh[index]!;
-      added += this.releaseJar((change) => change.at < exchange.startedAt);
-      this.list.push(this.builder.addExchange(exchange));
+      const hideJar = exchange.seq <= this.hiddenThrough;
+      added += this.releaseJar((change) => change.at < exchange.startedAt, hideJar);
+      const entry = this.builder.addExchange(exchange);
       this.lastExchangeSeq = exchange.seq;
-      added += 1;
       budget -= 1;
+      if (exchange.seq > this.hiddenThrough) {
+        this.list.push(entry);
+        added += 1;
+      }
     }
-    if (index === fresh.length) added += this.releaseJar((change) => change.at + this.jarSettleMs <= nowMs);
+    if (index === fresh.length) added += this.releaseJar((change) => change.at + this.jarSettleMs <= nowMs, false);
     this.trim();
     if (added > 0) this.revision += 1;
     return { added, remaining: fresh.length - index };
   }
 
-  /** Empties the list (entries and held-back jar changes); the dropped count restarts too. */
-  clear(): void {
-    if (this.list.length === 0 && this.droppedCount === 0 && this.pendingJar.length === 0) return;
-    this.list = [];
-    this.pendingJar.length = 0;
-    this.droppedCount = 0;
+  /**
+   * Hides the entries of exchanges up to `throughSeq` (default: all fed so far) and the jar
+   * entries listed before them, now and when they are fed later; jar changes up to
+   * `jarThroughSeq` are hidden too (default: all received, when everything is cleared). Once
+   * everything is hidden, the dropped count restarts.
+   */
+  clear(throughSeq: number = this.lastExchangeSeq, jarThroughSeq?: number): void {
+    const everything = throughSeq >= this.lastExchangeSeq;
+    const jarThrough = jarThroughSeq ?? (everything ? this.lastJarSeq : -Infinity);
+    if (throughSeq <= this.hiddenThrough && jarThrough <= this.hiddenJarThrough) return;
+    this.hiddenThrough = Math.max(this.hiddenThrough, throughSeq);
+    this.hiddenJarThrough = Math.max(this.hiddenJarThrough, jarThrough);
+    let cut = 0;
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const entry = this.list[i]!;
+      if (entry.kind === 'http' && entry.seq <= this.hiddenThrough) {
+        cut = i + 1;
+        break;
+      }
+    }
+    this.list.splice(0, cut);
+    this.list = this.list.filter((e) => e.kind === 'http' || e.seq > this.hiddenJarThrough);
+    if (everything) {
+      this.pendingJar.length = 0;
+      this.droppedCount = 0;
+    }
     this.revision += 1;
+  }
+
+  /** What `clear` hid so far (pass it to a rebuilt feed's `clear`). */
+  get clearedThrough(): { exchanges: number; jar: number } {
+    return { exchanges: this.hiddenThrough, jar: this.hiddenJarThrough };
   }
 
   /** The `seq` of the last exchange fed, or null. */
@@ -133,13 +166,13 @@ export class TimelineFeed {
     return Number.isFinite(this.lastExchangeSeq) ? this.lastExchangeSeq : null;
   }
 
-  private releaseJar(ready: (change: JarChange) => boolean): number {
+  private releaseJar(ready: (change: JarChange) => boolean, hide: boolean): number {
     let released = 0;
     while (this.pendingJar.length > 0 && ready(this.pendingJar[0]!)) {
       const change = this.pendingJar.shift()!;
       if (!this.builder.isSessionCookie(change.name, change.value)) continue;
       const entry = this.builder.addJarChange(change);
-      if (entry) {
+      if (entry && !hide && change.seq > this.hiddenJarThrough) {
         this.list.push(entry);
         released += 1;
       }

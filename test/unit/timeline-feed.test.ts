@@ -102,6 +102,24 @@ describe('TimelineFeed', () => {
     expect(summary(feed.entries)).toEqual([`http:${upToModify + 1}:modified`]);
   });
 
+  it('clear(throughSeq) hides those exchanges even before they are fed (a mark restored from storage)', () => {
+    const all = exchangesOf('basic-lifecycle');
+    const feed = new TimelineFeed(DEFAULT_SETTINGS);
+    feed.clear(4);
+    feed.sync(all, [], 0);
+    expect(feed.entries[0]!.seq).toBe(5);
+    expect(feed.entries).toHaveLength(all.length - 4);
+    // Hiding part of the list (a navigation without "Preserve log") keeps the rest.
+    feed.clear(10);
+    expect(feed.entries.map((e) => e.seq)).toEqual(all.slice(10).map((e) => e.seq));
+    expect(feed.clearedThrough).toEqual({ exchanges: 10, jar: -Infinity });
+    // A rebuilt feed hides the same entries.
+    const rebuilt = new TimelineFeed(DEFAULT_SETTINGS);
+    rebuilt.clear(feed.clearedThrough.exchanges, feed.clearedThrough.jar);
+    rebuilt.sync(all, [], 0);
+    expect(summary(rebuilt.entries)).toEqual(summary(feed.entries));
+  });
+
   describe('cookie-jar changes', () => {
     const value = 'eyJ1c2VyIjoiYWxpY2UifQ.ZzZzZw.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
     const setCookie: [string, string] = ['Set-Cookie', `session=${value}; HttpOnly; Path=/`];
@@ -136,6 +154,19 @@ describe('TimelineFeed', () => {
       exchanges.push(exchange(2, 7005, '/whoami'));
       feed.sync(exchanges, changes, 7010);
       expect(summary(feed.entries)).toEqual(['http:1:created', 'jar:2:overwritten', 'jar:3:expired', 'http:2:untouched']);
+    });
+
+    it('after Clear, hides the jar changes received before it and shows later ones', () => {
+      const feed = new TimelineFeed(DEFAULT_SETTINGS, { jarSettleMs: 1000 });
+      const exchanges = [exchange(1, 1000, '/login', [setCookie])];
+      const changes = [jar(1, 1050, 'eyJ1c2VyIjoiYSJ9.ZzZzZw.page-script-value-1')];
+      feed.sync(exchanges, changes, 1100);
+      feed.clear();
+      feed.sync(exchanges, changes, 9000);
+      expect(feed.entries).toEqual([]);
+      changes.push(jar(2, 9500, 'eyJ1c2VyIjoiYiJ9.ZzZzZw.page-script-value-2'));
+      feed.sync(exchanges, changes, 11_000);
+      expect(summary(feed.entries)).toEqual(['jar:2:overwritten']);
     });
 
     it('ignores changes to cookies that are not sessions', () => {

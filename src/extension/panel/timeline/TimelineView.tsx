@@ -1,5 +1,14 @@
-// Contract between the panel shell and the timeline (the timeline's author replaces the body).
-import type { CapturedExchange, JarChange, SessionSettings } from '../../../core';
+// The "Timeline" tab: every request's Cookie → Set-Cookie, classified by the core, in a
+// virtualized grid with details, filter, Clear, Preserve log and exports.
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
+import { timelineToHar, timelineToJson, type CapturedExchange, type JarChange, type SessionSettings } from '../../../core';
+import { downloadText, extensionVersion } from '../../platform/download';
+import { inspectedTabId } from '../../platform/inspected-window';
+import { compileFilter, entryKey, exportFileName } from './model';
+import { TimelineDetails } from './TimelineDetails';
+import { TimelineGrid } from './TimelineGrid';
+import { useTimeline } from './useTimeline';
+import './timeline.css';
 
 export interface TimelineViewProps {
   /** Every exchange the panel has received, backlog first, in `seq` order (never reordered). */
@@ -13,6 +22,147 @@ export interface TimelineViewProps {
   inspectedOrigin: string | null;
 }
 
-export function TimelineView(_props: TimelineViewProps) {
-  return <p>Timeline: not built yet.</p>;
+const PRESERVE_LOG_KEY = 'sessionLens.timeline.preserveLog';
+
+function readPreserveLog(): boolean {
+  try {
+    return localStorage.getItem(PRESERVE_LOG_KEY) !== 'false';
+  } catch {
+    return true;
+  }
+}
+
+function tabIdOrNull(): number | null {
+  try {
+    return inspectedTabId();
+  } catch {
+    return null;
+  }
+}
+
+const number = new Intl.NumberFormat('en-US');
+
+export function TimelineView({ exchanges, droppedExchanges, jarChanges, settings, inspectedOrigin }: TimelineViewProps) {
+  const [tabId] = useState(tabIdOrNull);
+  const [preserveLog, setPreserveLog] = useState(readPreserveLog);
+  const [filter, setFilter] = useState('');
+  const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  const [detailsOpen, setDetailsOpen] = useState(false);
+  const [includeValues, setIncludeValues] = useState(false);
+
+  const timeline = useTimeline({ exchanges, jarChanges, settings, preserveLog }, tabId);
+  const deferredFilter = useDeferredValue(filter);
+  const visible = useMemo(() => {
+    const matches = compileFilter(deferredFilter);
+    return deferredFilter.trim() === '' ? timeline.entries : timeline.entries.filter(matches);
+  }, [timeline.entries, deferredFilter]);
+
+  const selected = useMemo(() => (selectedKey === null ? undefined : timeline.entries.find((e) => entryKey(e) === selectedKey)), [timeline.entries, selectedKey]);
+
+  const onPreserveLog = (on: boolean) => {
+    setPreserveLog(on);
+    try {
+      localStorage.setItem(PRESERVE_LOG_KEY, String(on));
+    } catch {
+      /* the setting just does not stick */
+    }
+  };
+
+  const onClear = () => {
+    timeline.clear();
+    setSelectedKey(null);
+    setDetailsOpen(false);
+  };
+
+  const onExport = useCallback(
+    (kind: 'json' | 'har') => {
+      const options = {
+        includeCookieValues: includeValues,
+        origin: inspectedOrigin,
+        droppedEntries: timeline.dropped,
+        toolVersion: extensionVersion(),
+        exportedAt: Date.now(),
+      };
+      const text = kind === 'json' ? timelineToJson(visible, options) : timelineToHar(visible, options);
+      downloadText(exportFileName(inspectedOrigin, kind, new Date()), text, 'application/json');
+    },
+    [includeValues, inspectedOrigin, timeline.dropped, visible],
+  );
+
+  const dropped = timeline.dropped + droppedExchanges;
+  const filtered = visible.length !== timeline.entries.length;
+
+  return (
+    <div className={`timeline${detailsOpen && selected ? ' with-details' : ''}`}>
+      <div className="toolbar tl-toolbar" role="toolbar" aria-label="Timeline tools">
+        <input
+          type="search"
+          className="tl-filter"
+          placeholder="Filter: path, event, status…"
+          aria-label="Filter timeline"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+        <button type="button" onClick={onClear} title="Clear the timeline (Preserve log keeps it across navigations)">
+          Clear
+        </button>
+        <label className="check" title="Keep the timeline across navigations and reloads">
+          <input type="checkbox" checked={preserveLog} onChange={(e) => onPreserveLog(e.target.checked)} />
+          Preserve log
+        </label>
+        <span className="tl-spacer" />
+        <label className="check" title="Exports redact cookie values (and what is decoded from them) unless this is ticked. Secrets are never exported.">
+          <input type="checkbox" checked={includeValues} onChange={(e) => setIncludeValues(e.target.checked)} />
+          Include cookie values
+        </label>
+        <button type="button" onClick={() => onExport('json')} disabled={visible.length === 0} title={filtered ? 'Exports the filtered entries' : 'Exports every entry'}>
+          Export JSON
+        </button>
+        <button type="button" onClick={() => onExport('har')} disabled={visible.length === 0} title={filtered ? 'Exports the filtered entries' : 'Exports every entry'}>
+          Export HAR
+        </button>
+      </div>
+      {dropped > 0 && (
+        <div className="infobar tl-dropped" role="note">
+          Older entries were dropped to bound memory:{' '}
+          {[
+            droppedExchanges > 0 && `${number.format(droppedExchanges)} exchange${droppedExchanges === 1 ? '' : 's'} before the panel received them (collector buffer)`,
+            timeline.dropped > 0 && `${number.format(timeline.dropped)} timeline entr${timeline.dropped === 1 ? 'y' : 'ies'} over the ${number.format(timeline.capacity)}-entry limit`,
+          ]
+            .filter(Boolean)
+            .join('; ')}
+          .
+        </div>
+      )}
+      <div className="tl-main">
+        <div className="tl-list">
+          {timeline.entries.length === 0 && !timeline.rebuilding && (
+            <p className="empty tl-empty">
+              No requests yet. Use the app: every request&apos;s <strong>Cookie</strong> → <strong>Set-Cookie</strong> appears here, classified (Created, Modified,
+              Refreshed, Deleted, Rejected, Read, Untouched).
+            </p>
+          )}
+          <TimelineGrid
+            entries={visible}
+            selectedKey={selectedKey}
+            onSelect={setSelectedKey}
+            onOpen={(key) => {
+              setSelectedKey(key);
+              setDetailsOpen(true);
+            }}
+            onClose={() => setDetailsOpen(false)}
+          />
+        </div>
+        {detailsOpen && selected && <TimelineDetails entry={selected} onClose={() => setDetailsOpen(false)} />}
+      </div>
+      <div className="statusbar tl-status">
+        <span>
+          {filtered ? `${number.format(visible.length)} / ` : ''}
+          {number.format(timeline.entries.length)} entr{timeline.entries.length === 1 ? 'y' : 'ies'}
+        </span>
+        {timeline.rebuilding && <span>Updating for the new settings…</span>}
+        {settings.secrets.length === 0 && <span>Signatures not checked: paste SECRET_KEY in the Session view to see rejected cookies.</span>}
+      </div>
+    </div>
+  );
 }

@@ -1,0 +1,212 @@
+import { TimelineFeed, type CapturedExchange, type JarChange, type SessionSettings, type TimelineEntry } from '../../../core';
+
+/**
+ * Drives the timeline outside React: a `TimelineFeed` fed incrementally (in slices, so a large
+ * backlog never blocks the panel for long), rebuilt when settings change (the old timeline stays
+ * on screen until the new one has caught up), with Clear and "Preserve log", and the "cleared up
+ * to" mark loaded from and saved to the tab's storage (so a cleared history stays cleared when
+ * DevTools reopens).
+ */
+
+export interface TimelineInputs {
+  exchanges: readonly CapturedExchange[];
+  jarChanges: readonly JarChange[];
+  settings: SessionSettings;
+  preserveLog: boolean;
+}
+
+export interface TimelineSnapshot {
+  entries: readonly TimelineEntry[];
+  /** Entries dropped by the timeline's own cap. */
+  dropped: number;
+  capacity: number;
+  /** Building the first time, or applying new settings. */
+  rebuilding: boolean;
+}
+
+export interface TimelineControllerOptions {
+  /** The stored mark: exchanges up to this `seq` were cleared by the user. */
+  loadMark?: () => Promise<number>;
+  saveMark?: (seq: number) => Promise<void>;
+  now?: () => number;
+  /** Exchanges fed per slice. */
+  slice?: number;
+  /** Settings typed in the Session view rebuild the timeline once typing pauses. */
+  rebuildDelayMs?: number;
+  /** How long to wait for the stored mark before showing the backlog anyway. */
+  markTimeoutMs?: number;
+  capacity?: number;
+}
+
+/** Secrets are part of the key (they change verdicts); the key never leaves this module. */
+function settingsKey(settings: SessionSettings): string {
+  return JSON.stringify([settings.cookieNames, settings.secrets, settings.salt, settings.digest, settings.keyDerivation, settings.lifetimeSeconds]);
+}
+
+/** The last main-frame navigation among exchanges with `after < seq <= upTo`. */
+export function lastNavigation(exchanges: readonly CapturedExchange[], after: number, upTo: number): CapturedExchange | null {
+  for (let i = exchanges.length - 1; i >= 0; i--) {
+    const exchange = exchanges[i]!;
+    if (exchange.seq <= after) break;
+    if (exchange.seq <= upTo && exchange.resourceType === 'document') return exchange;
+  }
+  return null;
+}
+
+const EMPTY: TimelineSnapshot = { entries: [], dropped: 0, capacity: 0, rebuilding: true };
+
+export class TimelineController {
+  private readonly options: Required<Omit<TimelineControllerOptions, 'loadMark' | 'saveMark' | 'capacity'>> & Pick<TimelineControllerOptions, 'loadMark' | 'saveMark' | 'capacity'>;
+  private inputs: TimelineInputs | null = null;
+  private key: string | null = null;
+  private feed: TimelineFeed | null = null;
+  /** A feed being rebuilt for new settings; it replaces `feed` once it has caught up. */
+  private next: TimelineFeed | null = null;
+  /** The first feed, until its first build is done (navigations count there, unlike in a rebuild). */
+  private firstBuild: TimelineFeed | null = null;
+  private mark = 0;
+  private markState: 'loading' | 'ready' = 'loading';
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A slice is scheduled (as opposed to a wait for jar changes to settle). */
+  private continuing = false;
+  private snapshot: TimelineSnapshot = EMPTY;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(options: TimelineControllerOptions = {}) {
+    this.options = { now: Date.now, slice: 400, rebuildDelayMs: 200, markTimeoutMs: 1_000, ...options };
+    if (!options.loadMark) {
+      this.markState = 'ready';
+      return;
+    }
+    const fallback = setTimeout(() => this.markLoaded(), this.options.markTimeoutMs);
+    options
+      .loadMark()
+      .then((seq) => {
+        this.mark = Math.max(this.mark, seq);
+      })
+      .catch((error: unknown) => console.warn('[session-lens] could not read the timeline mark', error))
+      .finally(() => {
+        clearTimeout(fallback);
+        this.markLoaded();
+      });
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): TimelineSnapshot => this.snapshot;
+
+  /** New props from the panel. */
+  setInputs(inputs: TimelineInputs): void {
+    this.inputs = inputs;
+    if (this.markState !== 'ready') return;
+    const key = settingsKey(inputs.settings);
+    if (!this.feed) {
+      this.key = key;
+      this.feed = this.newFeed(inputs.settings);
+      this.firstBuild = this.feed;
+      if (this.mark > 0) this.feed.clear(this.mark, -Infinity);
+    } else if (key !== this.key) {
+      this.key = key;
+      clearTimeout(this.rebuildTimer);
+      this.rebuildTimer = setTimeout(() => this.rebuild(), this.options.rebuildDelayMs);
+    }
+    if (!this.continuing) this.pump();
+  }
+
+  /** Clear: hides everything so far, here and after DevTools reopens. */
+  clear(): void {
+    const feed = this.feed;
+    if (!feed) return;
+    feed.clear();
+    this.next?.clear(feed.clearedThrough.exchanges, feed.clearedThrough.jar);
+    this.saveMark(feed.lastSeq ?? 0);
+    this.publish();
+  }
+
+  /** Stops timers (the controller can be fed again afterwards). */
+  dispose(): void {
+    clearTimeout(this.timer);
+    clearTimeout(this.rebuildTimer);
+    this.timer = undefined;
+    this.continuing = false;
+    // A pending rebuild is picked up again by the next setInputs.
+    if (this.rebuildTimer !== undefined) this.key = null;
+    this.rebuildTimer = undefined;
+  }
+
+  private markLoaded(): void {
+    if (this.markState === 'ready') return;
+    this.markState = 'ready';
+    if (this.inputs) this.setInputs(this.inputs);
+  }
+
+  private newFeed(settings: SessionSettings): TimelineFeed {
+    return new TimelineFeed(settings, this.options.capacity === undefined ? {} : { capacity: this.options.capacity });
+  }
+
+  private rebuild(): void {
+    this.rebuildTimer = undefined;
+    if (!this.inputs || !this.feed) return;
+    const built = this.newFeed(this.inputs.settings);
+    built.clear(this.feed.clearedThrough.exchanges, this.feed.clearedThrough.jar);
+    this.next = built;
+    this.publish();
+    if (!this.continuing) this.pump();
+  }
+
+  private saveMark(seq: number): void {
+    if (seq <= this.mark) return;
+    this.mark = seq;
+    this.options.saveMark?.(seq).catch((error: unknown) => console.warn('[session-lens] could not store the timeline mark', error));
+  }
+
+  private pump(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const inputs = this.inputs;
+    if (!inputs) return;
+    const now = this.options.now();
+    let more = false;
+    for (const target of [this.feed, this.next]) {
+      if (!target) continue;
+      const before = target.lastSeq ?? 0;
+      const result = target.sync(inputs.exchanges, inputs.jarChanges, now, this.options.slice);
+      more ||= result.remaining > 0;
+      // Without Preserve log, a main-frame navigation starts the list afresh; not while a
+      // settings rebuild replays the history the user has already seen.
+      if (!inputs.preserveLog && target !== this.next) {
+        const nav = lastNavigation(inputs.exchanges, before, target.lastSeq ?? 0);
+        if (nav) {
+          target.clear(nav.seq - 1, target.clearedThrough.jar);
+          this.next?.clear(nav.seq - 1, target.clearedThrough.jar);
+          this.saveMark(nav.seq - 1);
+        }
+      }
+      if (result.remaining === 0 && target === this.firstBuild) this.firstBuild = null;
+    }
+    if (this.next && !more) {
+      this.feed = this.next;
+      this.next = null;
+    }
+    this.publish();
+    this.continuing = more;
+    const feed = this.feed;
+    if (more) this.timer = setTimeout(() => this.pump(), 0);
+    else if (feed?.pendingJarChanges) this.timer = setTimeout(() => this.pump(), Math.max(0, (feed.nextSettleAt() ?? now) - now) + 5);
+  }
+
+  private publish(): void {
+    const feed = this.feed;
+    const next: TimelineSnapshot = feed
+      ? { entries: feed.entries, dropped: feed.dropped, capacity: feed.capacity, rebuilding: this.next !== null || this.firstBuild !== null }
+      : EMPTY;
+    const prev = this.snapshot;
+    if (prev.entries === next.entries && prev.dropped === next.dropped && prev.capacity === next.capacity && prev.rebuilding === next.rebuilding) return;
+    this.snapshot = next;
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -1,0 +1,24 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { loadTimelineMark, saveTimelineMark } from '../../platform/exchange-persistence';
+import { TimelineController, type TimelineInputs, type TimelineSnapshot } from './timeline-controller';
+
+export interface TimelineModel extends TimelineSnapshot {
+  clear(): void;
+}
+
+/** The timeline for the panel's inputs (see TimelineController); `tabId` keys the stored Clear mark. */
+export function useTimeline(inputs: TimelineInputs, tabId: number | null): TimelineModel {
+  const [controller] = useState(
+    () =>
+      new TimelineController(
+        tabId === null ? {} : { loadMark: () => loadTimelineMark(tabId), saveMark: (seq) => saveTimelineMark(tabId, seq) },
+      ),
+  );
+  const { exchanges, jarChanges, settings, preserveLog } = inputs;
+  useEffect(() => {
+    controller.setInputs({ exchanges, jarChanges, settings, preserveLog });
+  }, [controller, exchanges, jarChanges, settings, preserveLog]);
+  useEffect(() => () => controller.dispose(), [controller]);
+  const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
+  return { ...snapshot, clear: () => controller.clear() };
+}

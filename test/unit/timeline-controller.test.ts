@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_SETTINGS, type CapturedExchange, type HttpTimelineEntry, type SessionSettings } from '../../src/core';
+import { TimelineController, type TimelineInputs } from '../../src/extension/panel/timeline/timeline-controller';
+import { HTTP_SEQUENCE_SECRET, httpSequences, stepToExchange } from '../support/sequences';
+
+const steps = httpSequences().find((s) => s.name === 'basic-lifecycle')!.steps;
+const all: CapturedExchange[] = steps.map((step, i) => stepToExchange(step, i + 1));
+const inputs = (exchanges: CapturedExchange[], extra: Partial<TimelineInputs> = {}): TimelineInputs => ({
+  exchanges,
+  jarChanges: [],
+  settings: DEFAULT_SETTINGS,
+  preserveLog: true,
+  ...extra,
+});
+const seqs = (c: TimelineController) => c.getSnapshot().entries.map((e) => e.seq);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('TimelineController', () => {
+  it('builds in slices and tells listeners', async () => {
+    const c = new TimelineController({ slice: 5 });
+    let calls = 0;
+    c.subscribe(() => (calls += 1));
+    c.setInputs(inputs(all));
+    expect(seqs(c)).toEqual([1, 2, 3, 4, 5]);
+    expect(c.getSnapshot().rebuilding).toBe(true);
+    await vi.runAllTimersAsync();
+    expect(seqs(c)).toEqual(all.map((e) => e.seq));
+    expect(c.getSnapshot().rebuilding).toBe(false);
+    expect(calls).toBeGreaterThanOrEqual(4);
+  });
+
+  it('hides what was cleared before, from the stored mark, and stores new marks', async () => {
+    const saved: number[] = [];
+    const c = new TimelineController({ loadMark: async () => 4, saveMark: async (seq) => void saved.push(seq) });
+    c.setInputs(inputs(all.slice(0, 8)));
+    expect(seqs(c)).toEqual([]); // waiting for the mark
+    await vi.runAllTimersAsync();
+    expect(seqs(c)).toEqual([5, 6, 7, 8]);
+    c.clear();
+    expect(seqs(c)).toEqual([]);
+    expect(saved).toEqual([8]);
+    c.setInputs(inputs(all.slice(0, 10)));
+    expect(seqs(c)).toEqual([9, 10]);
+  });
+
+  it('without Preserve log, a main-frame navigation starts the list afresh', async () => {
+    const saved: number[] = [];
+    const c = new TimelineController({ saveMark: async (seq) => void saved.push(seq) });
+    const withNav = all.map((e) => (e.seq === 7 ? { ...e, resourceType: 'document' } : e));
+    c.setInputs(inputs(withNav.slice(0, 5), { preserveLog: false }));
+    expect(seqs(c)).toEqual([1, 2, 3, 4, 5]);
+    c.setInputs(inputs(withNav.slice(0, 9), { preserveLog: false }));
+    expect(seqs(c)).toEqual([7, 8, 9]);
+    expect(saved).toEqual([6]);
+    // With Preserve log, navigations keep the history.
+    const d = new TimelineController();
+    d.setInputs(inputs(withNav.slice(0, 9)));
+    expect(seqs(d)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('rebuilds for new settings once typing pauses, keeping the old timeline until then', async () => {
+    const c = new TimelineController({ rebuildDelayMs: 200 });
+    c.setInputs(inputs(all));
+    const tamperedSeq = steps.findIndex((s) => s.step === 'tampered-cookie') + 1;
+    const tampered = () => c.getSnapshot().entries.find((e) => e.seq === tamperedSeq) as HttpTimelineEntry;
+    expect(tampered().diagnostics.map((d) => d.code)).not.toContain('bad-signature');
+    const withSecret: SessionSettings = { ...DEFAULT_SETTINGS, secrets: [{ text: HTTP_SEQUENCE_SECRET }] };
+    c.setInputs(inputs(all, { settings: { ...withSecret, secrets: [{ text: 'partial' }] } }));
+    c.setInputs(inputs(all, { settings: withSecret }));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(tampered().diagnostics.map((d) => d.code)).not.toContain('bad-signature');
+    await vi.runAllTimersAsync();
+    expect(tampered().event).toBe('rejected');
+    expect(tampered().diagnostics.map((d) => d.code)).toContain('bad-signature');
+    expect(seqs(c)).toEqual(all.map((e) => e.seq));
+    // The same settings again (a new object) do not rebuild.
+    const before = c.getSnapshot().entries;
+    c.setInputs(inputs(all, { settings: { ...withSecret } }));
+    await vi.runAllTimersAsync();
+    expect(c.getSnapshot().entries).toBe(before);
+  });
+
+  it('keeps a cleared list cleared across a rebuild', async () => {
+    const c = new TimelineController({ rebuildDelayMs: 0 });
+    c.setInputs(inputs(all.slice(0, 6)));
+    c.clear();
+    c.setInputs(inputs(all.slice(0, 6), { settings: { ...DEFAULT_SETTINGS, secrets: [{ text: 'x' }] } }));
+    await vi.runAllTimersAsync();
+    expect(seqs(c)).toEqual([]);
+    c.setInputs(inputs(all.slice(0, 7), { settings: { ...DEFAULT_SETTINGS, secrets: [{ text: 'x' }] } }));
+    expect(seqs(c)).toEqual([7]);
+  });
+});
