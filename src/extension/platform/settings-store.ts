@@ -88,7 +88,7 @@ export interface SettingsStore {
 }
 
 export function settingsKey(origin: string): string {
-  return `settings:${origin}`;
+  return `sessionLens.settings.${origin}`;
 }
 
 /**

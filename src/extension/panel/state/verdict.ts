@@ -77,7 +77,7 @@ export function describeVerdict(analysis: CookieAnalysis, settings: SessionSetti
     }
     case 'valid':
       return {
-        tone: v.matchedSecretIndex || v.signature === 'valid_noncanonical' ? 'warn' : 'ok',
+        tone: v.matchedSecretIndex || v.signature === 'valid_noncanonical' || notes.length > 0 ? 'warn' : 'ok',
         headline: v.signature === 'valid_noncanonical' ? `${valid}, non-canonical` : valid,
         details: signedDetails,
       };
