@@ -128,3 +128,23 @@ export async function panelPageExists(
 export async function closeDevToolsFrontend(browser: CDPSession, frontendTargetId: string): Promise<void> {
   await browser.send('Target.closeTarget', { targetId: frontendTargetId }).catch(() => undefined);
 }
+
+/**
+ * Writes DevTools front-end preferences (the profile's `devtools.preferences`) through
+ * `InspectorFrontendHost.setPreference`. DevTools reads them when a DevTools window opens, so they
+ * apply to the next one. Seen working in Chromium 156: `ui-theme` (`"default"` light, `"dark"`,
+ * `"systemPreferred"`), `currentDockState` (`"right"`, `"bottom"`, `"undocked"`) and
+ * `inspector-view.split-view-state` (`{ vertical: { size: <DevTools width in px> } }` when docked right).
+ */
+export async function setFrontendPreferences(
+  evaluateFrontend: (expression: string) => Promise<unknown>,
+  preferences: Record<string, unknown>,
+): Promise<void> {
+  await evaluateFrontend(`(() => {
+    if (typeof InspectorFrontendHost === 'undefined' || typeof InspectorFrontendHost.setPreference !== 'function') {
+      throw new Error('InspectorFrontendHost.setPreference is not available in the DevTools front-end');
+    }
+    for (const [name, value] of Object.entries(${JSON.stringify(preferences)})) InspectorFrontendHost.setPreference(name, JSON.stringify(value));
+    return true;
+  })()`);
+}

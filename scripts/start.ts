@@ -1,0 +1,188 @@
+/**
+ * `npm start`: builds the extension, starts the bundled demo Flask app on 127.0.0.1:5000 (or the
+ * next free port), and opens Chromium with the extension loaded and DevTools open on the demo,
+ * in a fresh temporary profile. The demo app stops when Chromium closes.
+ *
+ *   npm start                                   interactive (needs a display; `xvfb-run -a` works)
+ *   npm start -- --headless [--screenshot docs/panel.png] [--theme light|dark]
+ *                                               opens the Session panel, logs in on the demo, types
+ *                                               the demo's SECRET_KEY, saves a screenshot, exits
+ * Options: --skip-build, --stack modern|debian (default: modern when .venv-modern exists).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  chromiumArgs,
+  chromiumExecutable,
+  extensionDistDir,
+  launchBrowserWithExtension,
+  openDevToolsOnly,
+  repoRoot,
+  type DevToolsHandle,
+} from '../e2e/support';
+import { setFrontendPreferences } from '../e2e/support/devtools-internals';
+import { typeSecret, waitForTreeItems, waitForVerdict } from '../e2e/support/session-view';
+import { TargetSession } from '../e2e/support/target-session';
+import { REPO_ROOT, startFlaskApp, type FlaskApp, type FlaskStack } from '../test/support/services';
+
+/** The demo app's SECRET_KEY (its default, passed explicitly so the screenshot can verify). */
+const DEMO_SECRET = 'dev-secret-change-me';
+const FIRST_PORT = 5000;
+/** DevTools width (docked right) and window size for screenshots. */
+const SHOT = { window: { width: 1360, height: 900 }, devtoolsWidth: 1040 };
+
+const { values: args } = parseArgs({
+  options: {
+    headless: { type: 'boolean', default: false },
+    screenshot: { type: 'string', default: 'docs/panel.png' },
+    theme: { type: 'string', default: 'light' },
+    stack: { type: 'string' },
+    'skip-build': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`npm start: ${message}`);
+  process.exit(1);
+}
+
+if (args.help) {
+  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--stack modern|debian] [--skip-build]`);
+  process.exit(0);
+}
+if (args.theme !== 'light' && args.theme !== 'dark') fail(`--theme must be light or dark, not ${JSON.stringify(args.theme)}`);
+if (args.stack !== undefined && args.stack !== 'modern' && args.stack !== 'debian') fail(`--stack must be modern or debian`);
+
+const stack: FlaskStack = (args.stack as FlaskStack | undefined) ?? (existsSync(join(REPO_ROOT, '.venv-modern', 'bin', 'python')) ? 'modern' : 'debian');
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const server = net.createServer();
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
+  });
+}
+
+async function startDemo(): Promise<FlaskApp> {
+  for (let port = FIRST_PORT; port < FIRST_PORT + 50; port += 1) {
+    if (!(await portIsFree(port))) continue;
+    try {
+      return await startFlaskApp({ stack, secretKey: DEMO_SECRET, env: { SESSION_LENS_PORT: String(port) } });
+    } catch (error) {
+      // Lost a race for the port: try the next one; anything else is fatal.
+      if (!/Address already in use/i.test(String(error))) throw error;
+    }
+  }
+  return fail(`no free port in ${FIRST_PORT}–${FIRST_PORT + 49} on 127.0.0.1`);
+}
+
+function build(): void {
+  if (args['skip-build']) return;
+  console.log('Building the extension (npm run build:extension)…');
+  const result = spawnSync('npm', ['run', '--silent', 'build:extension'], { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status !== 0) fail('the extension build failed');
+}
+
+/** Interactive: a real Chromium window with DevTools open on the demo; returns when Chromium exits. */
+async function interactive(app: FlaskApp): Promise<void> {
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    fail('no display (DISPLAY/WAYLAND_DISPLAY unset). Run `xvfb-run -a npm start`, or `npm start -- --headless` for a screenshot.');
+  }
+  const profile = await mkdtemp(join(tmpdir(), 'session-lens-start-'));
+  // Chromium needs --no-sandbox only when run as root.
+  const flags = chromiumArgs(extensionDistDir()).filter((flag) => flag !== '--no-sandbox' || process.getuid?.() === 0);
+  const chromium = spawn(
+    chromiumExecutable(),
+    [...flags, `--user-data-dir=${profile}`, '--auto-open-devtools-for-tabs', '--no-default-browser-check', '--window-size=1400,900', `${app.url}/`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  console.log(`\nChromium is open on ${app.url}/ with DevTools. Open the "Session" panel (DevTools' » menu if it is hidden),`);
+  console.log(`click "Log in" on the demo page, and paste the demo's SECRET_KEY: ${DEMO_SECRET}`);
+  console.log('Close Chromium (or press Ctrl+C) to stop.\n');
+  const stop = () => chromium.kill('SIGTERM');
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await new Promise<void>((done) => {
+    chromium.once('exit', () => done());
+    chromium.once('error', (error) => {
+      console.error(`npm start: could not start ${chromiumExecutable()}: ${error.message} (set CHROMIUM_PATH)`);
+      done();
+    });
+  });
+  await rm(profile, { recursive: true, force: true });
+}
+
+/** PNG of the DevTools part of the window (docked right, SHOT.devtoolsWidth wide). */
+async function screenshotDevTools(devtools: DevToolsHandle, path: string): Promise<void> {
+  const frontend = await TargetSession.attach(devtools.browserSession, devtools.frontendTargetId, 'DevTools front-end');
+  try {
+    const size = await devtools.evaluateFrontend<{ width: number; height: number }>(`({ width: innerWidth, height: innerHeight })`);
+    const width = Math.min(SHOT.devtoolsWidth, size.width);
+    const { data } = await frontend.send<{ data: string }>('Page.captureScreenshot', {
+      format: 'png',
+      clip: { x: size.width - width, y: 0, width, height: size.height, scale: 1 },
+    });
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, Buffer.from(data, 'base64'));
+  } finally {
+    await frontend.detach();
+  }
+}
+
+/** Headless: the panel with a decoded, verified session, saved as a PNG. */
+async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): Promise<void> {
+  const browser = await launchBrowserWithExtension();
+  try {
+    // DevTools reads its preferences when a window opens: set them in a first, throwaway one.
+    const blank = await browser.context.newPage();
+    const setup = await openDevToolsOnly(browser.context, blank, browser.extensionId);
+    await setFrontendPreferences(setup.evaluateFrontend, {
+      'ui-theme': theme === 'dark' ? 'dark' : 'default',
+      currentDockState: 'right',
+      'inspector-view.split-view-state': { vertical: { size: SHOT.devtoolsWidth } },
+    });
+    await setup.close();
+    await blank.close();
+
+    const page = await browser.context.newPage();
+    await page.setViewportSize(SHOT.window);
+    await page.goto(`${app.url}/`);
+    const devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);
+    for (const action of ['/login', '/rich', '/modify']) {
+      await page.evaluate((path) => fetch(path, { method: 'POST' }).then((r) => r.text()), action);
+    }
+    const panel = await devtools.showPanel();
+    await waitForTreeItems(panel, ["user: 'alice'", 'count: 1']);
+    await typeSecret(panel, 0, DEMO_SECRET);
+    await waitForVerdict(panel, 'Signature valid (key 1 of 1)');
+    // Blur the secret field, and show the tree's focus on a typed value.
+    await panel.evaluate(`document.activeElement?.blur(); document.querySelector('[role="treeitem"][aria-description="tuple"]')?.focus()`);
+    const actualTheme = await panel.evaluate<string>(`document.documentElement.dataset.theme`);
+    if (actualTheme !== theme) throw new Error(`the panel shows the ${actualTheme} theme, not ${theme}: did DevTools ignore its ui-theme preference?`);
+    await screenshotDevTools(devtools, path);
+    await devtools.close();
+    console.log(`Saved ${path} (${theme} theme, Flask ${app.info.flask}).`);
+  } finally {
+    await browser.close();
+  }
+}
+
+build();
+if (!existsSync(join(extensionDistDir(), 'manifest.json'))) fail(`no extension build in ${extensionDistDir()}`);
+const app = await startDemo();
+console.log(`Demo app (Flask ${app.info.flask}, ${stack} stack) on ${app.url}/`);
+try {
+  if (args.headless) await headless(app, resolve(repoRoot, args.screenshot), args.theme as 'light' | 'dark');
+  else await interactive(app);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await app.stop();
+}
