@@ -10,7 +10,7 @@
  * Options: --skip-build, --stack modern|debian (default: modern when .venv-modern exists).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -105,7 +105,15 @@ async function interactive(app: FlaskApp): Promise<void> {
   console.log(`\nChromium is open on ${app.url}/ with DevTools. Open the "Session" panel (DevTools' » menu if it is hidden),`);
   console.log(`click "Log in" on the demo page, and paste the demo's SECRET_KEY: ${DEMO_SECRET}`);
   console.log('Close Chromium (or press Ctrl+C) to stop.\n');
-  const stop = () => chromium.kill('SIGTERM');
+  const stop = () => {
+    chromium.kill('SIGTERM');
+    // The test services' own signal handler ends this process right after: clean up now.
+    try {
+      rmSync(profile, { recursive: true, force: true });
+    } catch {
+      /* Chromium may still be writing; the OS temp cleaner gets the rest */
+    }
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await new Promise<void>((done) => {
