@@ -198,7 +198,8 @@ describe('cookie facts', () => {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function fakePlatform(init: { exchanges?: CapturedExchange[]; origin?: string | null; access?: boolean; jar?: JarCookie[] } = {}) {
+function fakePlatform(init: { exchanges?: CapturedExchange[]; origin?: string | null; access?: boolean; jar?: JarCookie[]; deferTimers?: boolean } = {}) {
+  const timers: (() => void)[] = [];
   let listener: ExchangeBatchListener | undefined;
   let origin = init.origin === undefined ? ORIGIN : init.origin;
   let access = init.access ?? false;
@@ -234,7 +235,8 @@ function fakePlatform(init: { exchanges?: CapturedExchange[]; origin?: string | 
     now: () => nowMs,
     every: () => () => {},
     later: (_ms, fn) => {
-      fn();
+      if (init.deferTimers) timers.push(fn);
+      else fn();
       return () => {};
     },
   };
@@ -249,6 +251,7 @@ function fakePlatform(init: { exchanges?: CapturedExchange[]; origin?: string | 
       accessListener!();
     },
     tick: (ms: number) => (nowMs += ms),
+    runTimers: () => timers.splice(0).forEach((fn) => fn()),
   };
 }
 
@@ -385,6 +388,20 @@ describe('panel store', () => {
     fake.emit(batch, 1); // a re-delivered backlog
     expect(store.getState().exchanges.map((e) => e.seq)).toEqual(batch.slice(1).map((e) => e.seq));
     expect(store.getState().droppedExchanges).toBe(1);
+  });
+
+  it('re-derives the candidates from live traffic at most once per delay, the backlog at once', async () => {
+    const fake = fakePlatform({ exchanges: [exchange(`${ORIGIN}/`, [`session=${flaskCookie('k')}`])], deferTimers: true });
+    const store = new PanelStore(fake.platform);
+    store.start();
+    await settle();
+    expect(store.getState().candidates.map((c) => c.name)).toEqual(['session']);
+    fake.emit([exchange(`${ORIGIN}/a`, [`remember=${flaskCookie('k')}`])]);
+    fake.emit([exchange(`${ORIGIN}/b`, [`other=${flaskCookie('k')}`])]);
+    expect(store.getState().exchanges).toHaveLength(3);
+    expect(store.getState().candidates.map((c) => c.name)).toEqual(['session']);
+    fake.runTimers();
+    expect(store.getState().candidates.map((c) => c.name)).toEqual(['session', 'other', 'remember']);
   });
 
   it('survives hostile cookie values', async () => {

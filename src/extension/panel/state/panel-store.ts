@@ -61,6 +61,8 @@ export interface PanelStoreOptions {
   tickMs?: number;
   /** Jar reads are coalesced over this delay. */
   jarRefreshDelayMs?: number;
+  /** Live traffic re-derives the candidates at most this often (each pass reads every exchange). */
+  candidateDelayMs?: number;
 }
 
 function hasSetCookie(exchange: CapturedExchange): boolean {
@@ -80,6 +82,7 @@ export class PanelStore {
   readonly #capacity: number;
   readonly #tickMs: number;
   readonly #jarDelay: number;
+  readonly #candidateDelay: number;
   readonly #listeners = new Set<() => void>();
   #state: PanelState;
   #picked: string | null = null;
@@ -87,6 +90,9 @@ export class PanelStore {
   #stops: (() => void)[] = [];
   #stopWatch: (() => void) | null = null;
   #cancelJarRefresh: (() => void) | null = null;
+  /** The exchanges the candidates were last derived from (refreshed at most every candidateDelayMs). */
+  #candidateExchanges: readonly CapturedExchange[] = [];
+  #cancelCandidates: (() => void) | null = null;
   // Memo keys for the derivations.
   #candidatesFrom: unknown[] = [];
   #analysisFrom: unknown[] = [];
@@ -96,6 +102,7 @@ export class PanelStore {
     this.#capacity = options.exchangeCapacity ?? DEFAULT_EXCHANGE_CAPACITY;
     this.#tickMs = options.tickMs ?? 10_000;
     this.#jarDelay = options.jarRefreshDelayMs ?? 50;
+    this.#candidateDelay = options.candidateDelayMs ?? 100;
     const settings = defaultOriginSettings();
     this.#state = {
       inspectedOrigin: null,
@@ -134,6 +141,7 @@ export class PanelStore {
       this.#stopWatch?.();
       this.#stopWatch = null;
       this.#cancelJarRefresh?.();
+      this.#cancelCandidates?.();
     };
   }
 
@@ -226,6 +234,8 @@ export class PanelStore {
     if (fresh.length === 0 && dropped === this.#state.droppedExchanges) return;
     let exchanges = fresh.length > 0 ? [...previous, ...fresh] : previous;
     if (exchanges.length > this.#capacity) exchanges = exchanges.slice(exchanges.length - this.#capacity);
+    if (previous.length === 0) this.#candidateExchanges = exchanges;
+    else this.#scheduleCandidates();
     this.#update({ exchanges, droppedExchanges: dropped, nowMs: this.#platform.now() });
     if (fresh.some((e) => e.resourceType === 'document')) void this.refreshOrigin();
     if (fresh.some(hasSetCookie)) this.#scheduleJarRefresh();
@@ -264,6 +274,15 @@ export class PanelStore {
     if (access === 'granted') await this.#refreshJar();
   }
 
+  #scheduleCandidates(): void {
+    if (this.#cancelCandidates) return;
+    this.#cancelCandidates = this.#platform.later(this.#candidateDelay, () => {
+      this.#cancelCandidates = null;
+      this.#candidateExchanges = this.#state.exchanges;
+      this.#update({ nowMs: this.#platform.now() });
+    });
+  }
+
   #scheduleJarRefresh(): void {
     if (this.#state.hostAccess !== 'granted' || this.#cancelJarRefresh) return;
     this.#cancelJarRefresh = this.#platform.later(this.#jarDelay, () => {
@@ -288,10 +307,11 @@ export class PanelStore {
   #update(patch: Partial<PanelState>): void {
     const next = { ...this.#state, ...patch };
     if (patch.settings) next.sessionSettings = toSessionSettings(next.settings);
-    const candidateInputs = [next.exchanges, next.jar, next.inspectedOrigin, next.sessionSettings.cookieNames.join('\n'), next.settings.pinnedCookie];
+    const exchanges = this.#candidateExchanges;
+    const candidateInputs = [exchanges, next.jar, next.inspectedOrigin, next.sessionSettings.cookieNames.join('\n'), next.settings.pinnedCookie];
     if (!sameInputs(candidateInputs, this.#candidatesFrom)) {
       this.#candidatesFrom = candidateInputs;
-      next.candidates = sessionCandidates(next.exchanges, next.jar, next.inspectedOrigin, next.sessionSettings, next.settings.pinnedCookie, next.nowMs);
+      next.candidates = sessionCandidates(exchanges, next.jar, next.inspectedOrigin, next.sessionSettings, next.settings.pinnedCookie, next.nowMs);
     }
     next.selected = chooseCandidate(next.candidates, next.settings.pinnedCookie, this.#picked);
     const analysisInputs = [next.selected?.name, next.selected?.value, next.sessionSettings, next.nowMs];
