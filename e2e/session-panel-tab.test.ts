@@ -256,6 +256,29 @@ describe('Session view (panel page in a tab)', () => {
     }
   });
 
+  it('asks for host access from the button click itself, for the host on any port', async () => {
+    const tab = await panelWith([]);
+    const { page } = tab;
+    try {
+      const button = page.getByRole('button', { name: `Allow reading cookies on ${tab.origin}` });
+      await button.waitFor();
+      // Chromium's dialog cannot be driven here: record the request instead of making it.
+      await page.evaluate(() => {
+        chrome.permissions.request = ((permissions: chrome.permissions.Permissions) => {
+          (window as unknown as { requested: unknown }).requested = { origins: permissions.origins, inGesture: navigator.userActivation.isActive };
+          return Promise.resolve(false);
+        }) as typeof chrome.permissions.request;
+      });
+      await button.click();
+      expect(await page.evaluate(() => (window as unknown as { requested: unknown }).requested)).toEqual({ origins: ['http://127.0.0.1/*'], inGesture: true });
+      // Refused: the panel keeps working from traffic and keeps offering access.
+      await expect.poll(() => button.isVisible()).toBe(true);
+      expect(await page.getByRole('alert').count()).toBe(0);
+    } finally {
+      await tab.close();
+    }
+  });
+
   it("follows DevTools' theme", async () => {
     for (const [themeName, theme] of [
       ['dark', 'dark'],

@@ -1,4 +1,4 @@
-import type { CapturedExchange, CookieAnalysis, JarChange, JarCookie, SessionCandidate, SessionSettings } from '../../../core';
+import { headerValues, type CapturedExchange, type CookieAnalysis, type JarChange, type JarCookie, type SessionCandidate, type SessionSettings } from '../../../core';
 import type { CookieJar } from '../../platform/cookie-jar';
 import type { ExchangeBatchListener } from '../../platform/exchange-stream';
 import { DEFAULT_EXCHANGE_CAPACITY } from '../../platform/exchange-log';
@@ -66,7 +66,7 @@ export interface PanelStoreOptions {
 }
 
 function hasSetCookie(exchange: CapturedExchange): boolean {
-  return exchange.responseHeaders.some((h) => h.name.toLowerCase() === 'set-cookie');
+  return headerValues(exchange.responseHeaders, 'set-cookie').length > 0;
 }
 
 function isHttpOrigin(origin: string): boolean {
