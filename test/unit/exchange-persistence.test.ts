@@ -5,6 +5,7 @@ import { startExchangeCollector } from '../../src/extension/platform/devtools-si
 import {
   ExchangeHistory,
   HISTORY_INDEX_KEY,
+  chunkKey,
   historyKey,
   jsonBytes,
   loadTimelineMark,
@@ -92,19 +93,41 @@ describe('ExchangeHistory', () => {
   it('keeps the newest exchanges that fit the per-tab byte budget and counts the rest', async () => {
     const storage = memoryStorage();
     const size = jsonBytes(trimExchange(exchange(10)));
-    const history = new ExchangeHistory({ storage, tabId: 1, tabBudgetBytes: size * 5 + 256, saveDelayMs: 0 });
+    // One exchange per chunk: 64 bytes of envelope per history and per chunk.
+    const options = { storage, tabId: 1, chunkSize: 1, tabBudgetBytes: 64 + 5 * (64 + size), saveDelayMs: 0 };
+    const history = new ExchangeHistory(options);
     await history.load();
     history.record(Array.from({ length: 12 }, (_, i) => exchange(i + 10)));
     await history.flush();
     const restored = await new ExchangeHistory({ storage, tabId: 1 }).load();
     expect(restored!.exchanges.map((e) => e.seq)).toEqual([17, 18, 19, 20, 21]);
     expect(restored!.dropped).toBe(7);
+    // Evicted chunks are deleted from storage.
+    expect([...storage.data.keys()].filter((k) => k.startsWith(`${historyKey(1)}.`))).toHaveLength(5);
     // A later session adds to the count of what was dropped before it.
-    const next = new ExchangeHistory({ storage, tabId: 1, tabBudgetBytes: size * 5 + 256, saveDelayMs: 0 });
+    const next = new ExchangeHistory(options);
     await next.load();
     next.record([exchange(22)]);
     await next.flush();
     expect((await new ExchangeHistory({ storage, tabId: 1 }).load())!.dropped).toBe(8);
+  });
+
+  it('writes only the chunks that changed', async () => {
+    const storage = memoryStorage();
+    const written: string[][] = [];
+    const set = storage.set;
+    storage.set = async (items) => {
+      written.push(Object.keys(items).filter((k) => k !== HISTORY_INDEX_KEY && k !== historyKey(2)));
+      await set(items);
+    };
+    const history = new ExchangeHistory({ storage, tabId: 2, chunkSize: 100, saveDelayMs: 0 });
+    history.record(Array.from({ length: 250 }, (_, i) => exchange(i + 1)));
+    await history.flush();
+    history.record([exchange(251)]);
+    await history.flush();
+    expect(written).toEqual([[chunkKey(2, 0), chunkKey(2, 1), chunkKey(2, 2)], [chunkKey(2, 2)]]);
+    const restored = await new ExchangeHistory({ storage, tabId: 2, chunkSize: 100, saveDelayMs: 0 }).load();
+    expect(restored!.exchanges.map((e) => e.seq)).toEqual(Array.from({ length: 251 }, (_, i) => i + 1));
   });
 
   it('evicts the least recently saved other tabs to stay within the total budget', async () => {
@@ -119,7 +142,9 @@ describe('ExchangeHistory', () => {
       clock += 1;
     }
     expect(storage.data.has(historyKey(1))).toBe(false);
+    expect(storage.data.has(chunkKey(1, 0))).toBe(false);
     expect(storage.data.has(historyKey(2))).toBe(true);
+    expect(storage.data.has(chunkKey(2, 0))).toBe(true);
     expect(storage.data.has(historyKey(3))).toBe(true);
     expect(Object.keys(JSON.parse(storage.data.get(HISTORY_INDEX_KEY)!) as object)).toEqual(['2', '3']);
   });
@@ -133,12 +158,13 @@ describe('ExchangeHistory', () => {
     }
     await new ExchangeHistory({ storage, tabId: 2, tabExists: async (id) => id === 2 }).load();
     expect(storage.data.has(historyKey(1))).toBe(false);
+    expect(storage.data.has(chunkKey(1, 0))).toBe(false);
     expect(storage.data.has(historyKey(2))).toBe(true);
   });
 
   it('ignores damaged stored data', async () => {
     const storage = memoryStorage();
-    await storage.set({ [historyKey(4)]: { version: 1, dropped: 0, savedAt: 0, exchanges: [exchange(1), { seq: 'x' }, null] } });
+    await storage.set({ [historyKey(4)]: { version: 2, dropped: 0, savedAt: 0, chunks: [0, 1] }, [chunkKey(4, 0)]: [exchange(1), { seq: 'x' }, null] });
     const restored = await new ExchangeHistory({ storage, tabId: 4 }).load();
     expect(restored!.exchanges.map((e) => e.seq)).toEqual([1]);
     expect(restored!.dropped).toBe(2);

@@ -29,6 +29,8 @@ export function startExchangeCollector(
   if (history) {
     void stream.restoreFirst(history.load());
     history.follow(stream);
+    // Best effort: save what the debounce still holds when DevTools closes.
+    globalThis.addEventListener?.('pagehide', () => void history.flush());
   }
   feedStreamFromNetwork(devtools.network, stream);
   return stream;

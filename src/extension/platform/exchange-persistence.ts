@@ -10,7 +10,10 @@ import type { ExchangeStream, RestoredExchanges } from './exchange-stream';
  *   restored into its `ExchangeStream` before any new exchange (`ExchangeStream.restoreFirst`).
  * - Only the headers the timeline needs are kept (Cookie; Set-Cookie, Vary, Cache-Control,
  *   Location, Date): no Authorization, no bodies. Never settings or secrets.
- * - Bounded in bytes: per tab (newest exchanges that fit) and across tabs (the least recently
+ * - Stored in chunks of `chunkSize` exchanges: a save writes only the chunks that changed (the
+ *   storage API serializes whatever it is given, so rewriting a whole history on every save
+ *   would cost the DevTools window's main thread more and more as the history grows).
+ * - Bounded in bytes: per tab (whole chunks, oldest first) and across tabs (the least recently
  *   saved other tabs are evicted). Chrome's `storage.session` holds 10 MB by default, shared with
  *   the rest of the extension.
  */
@@ -27,20 +30,25 @@ export const HISTORY_INDEX_KEY = 'sessionLens.historyIndex';
 export const TIMELINE_MARK_KEY_PREFIX = 'sessionLens.timelineMark.';
 export const DEFAULT_TAB_HISTORY_BYTES = 3 * 1024 * 1024;
 export const DEFAULT_TOTAL_HISTORY_BYTES = 6 * 1024 * 1024;
+export const DEFAULT_CHUNK_SIZE = 100;
 export const DEFAULT_SAVE_DELAY_MS = 300;
+/** During a burst, saves happen at most this often. */
+export const DEFAULT_MIN_SAVE_INTERVAL_MS = 1_000;
 
+/** A tab's history: which chunks hold its exchanges, oldest first. */
 interface StoredHistory {
-  version: 1;
+  version: 2;
   savedAt: number;
-  /** Older exchanges of this tab that are not in `exchanges`. */
+  /** Older exchanges of this tab that are in no chunk. */
   dropped: number;
-  exchanges: CapturedExchange[];
+  chunks: number[];
 }
 
-/** tab id → bytes and time of the last save, to share the byte budget between tabs. */
-type HistoryIndex = Record<string, { bytes: number; savedAt: number }>;
+/** tab id → size, time of the last save and chunk ids, to share the byte budget between tabs. */
+type HistoryIndex = Record<string, { bytes: number; savedAt: number; chunks: number[] }>;
 
 export const historyKey = (tabId: number): string => `${HISTORY_KEY_PREFIX}${tabId}`;
+export const chunkKey = (tabId: number, chunk: number): string => `${HISTORY_KEY_PREFIX}${tabId}.${chunk}`;
 
 /** The exchange reduced to what the timeline and the Session view need. */
 export function trimExchange(exchange: CapturedExchange): CapturedExchange {
@@ -66,7 +74,7 @@ export function jsonBytes(value: unknown): number {
 
 function isStoredHistory(value: unknown): value is StoredHistory {
   const v = value as Partial<StoredHistory> | null;
-  return v?.version === 1 && Array.isArray(v.exchanges) && typeof v.dropped === 'number';
+  return v?.version === 2 && Array.isArray(v.chunks) && v.chunks.every(Number.isInteger) && typeof v.dropped === 'number';
 }
 
 function isExchange(value: unknown): value is CapturedExchange {
@@ -87,11 +95,23 @@ export interface ExchangeHistoryOptions {
   tabId: number;
   tabBudgetBytes?: number;
   totalBudgetBytes?: number;
+  chunkSize?: number;
   saveDelayMs?: number;
+  minSaveIntervalMs?: number;
   now?: () => number;
   /** Whether a tab still exists; histories of closed tabs are removed on load. */
   tabExists?: (tabId: number) => Promise<boolean>;
 }
+
+interface Chunk {
+  id: number;
+  exchanges: CapturedExchange[];
+  bytes: number;
+  dirty: boolean;
+}
+
+/** Envelope bytes per chunk and per history, on top of the exchanges themselves. */
+const OVERHEAD_BYTES = 64;
 
 /** One tab's persisted history: load it once, then record what the stream delivers. */
 export class ExchangeHistory {
@@ -99,14 +119,19 @@ export class ExchangeHistory {
   readonly tabBudgetBytes: number;
   readonly totalBudgetBytes: number;
   private readonly storage: StorageAreaLike;
+  private readonly chunkSize: number;
   private readonly saveDelayMs: number;
+  private readonly minSaveIntervalMs: number;
   private readonly now: () => number;
   private readonly tabExists?: (tabId: number) => Promise<boolean>;
-  /** Kept exchanges (oldest first) and their sizes. */
-  private kept: { exchange: CapturedExchange; bytes: number }[] = [];
-  private keptBytes = 0;
+  private chunks: Chunk[] = [];
+  private nextChunkId = 0;
+  private bytes = OVERHEAD_BYTES;
+  /** Chunk keys to delete with the next save. */
+  private removed: string[] = [];
   private dropped = 0;
   private lastSeq = 0;
+  private lastSaveAt = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
   private dirty = false;
@@ -116,7 +141,9 @@ export class ExchangeHistory {
     this.tabId = options.tabId;
     this.tabBudgetBytes = options.tabBudgetBytes ?? DEFAULT_TAB_HISTORY_BYTES;
     this.totalBudgetBytes = Math.max(options.totalBudgetBytes ?? DEFAULT_TOTAL_HISTORY_BYTES, this.tabBudgetBytes);
+    this.chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
     this.saveDelayMs = options.saveDelayMs ?? DEFAULT_SAVE_DELAY_MS;
+    this.minSaveIntervalMs = options.minSaveIntervalMs ?? (options.saveDelayMs === 0 ? 0 : DEFAULT_MIN_SAVE_INTERVAL_MS);
     this.now = options.now ?? Date.now;
     this.tabExists = options.tabExists;
   }
@@ -130,37 +157,57 @@ export class ExchangeHistory {
     );
     const history = stored[key];
     if (!isStoredHistory(history)) return null;
-    const exchanges = history.exchanges.filter(isExchange).sort((a, b) => a.seq - b.seq);
+    const keys = history.chunks.map((id) => chunkKey(this.tabId, id));
+    const contents = keys.length > 0 ? await this.storage.get(keys) : {};
+    let damaged = 0;
+    for (const id of history.chunks) {
+      const raw = contents[chunkKey(this.tabId, id)];
+      const items: unknown[] = Array.isArray(raw) ? raw : [];
+      const exchanges = items.filter(isExchange).filter((e) => e.seq > this.lastSeq);
+      damaged += items.length - exchanges.length;
+      this.nextChunkId = Math.max(this.nextChunkId, id + 1);
+      if (exchanges.length === 0) {
+        this.removed.push(chunkKey(this.tabId, id));
+        continue;
+      }
+      const bytes = exchanges.reduce((sum, e) => sum + jsonBytes(e), OVERHEAD_BYTES);
+      this.chunks.push({ id, exchanges, bytes, dirty: false });
+      this.bytes += bytes;
+      this.lastSeq = exchanges.at(-1)!.seq;
+    }
     // This session's saves continue the earlier history.
-    this.dropped = history.dropped + (history.exchanges.length - exchanges.length);
-    const dropped = this.dropped;
-    this.record(exchanges);
-    this.dirty = false;
-    return { exchanges, dropped };
+    this.dropped = history.dropped + damaged;
+    this.evictOverBudget();
+    return { exchanges: this.chunks.flatMap((c) => c.exchanges), dropped: this.dropped };
   }
 
   /** Adds exchanges (in `seq` order; ones already kept are skipped) and schedules a save. */
   record(batch: readonly CapturedExchange[]): void {
+    let added = false;
     for (const exchange of batch) {
       if (exchange.seq <= this.lastSeq) continue;
       this.lastSeq = exchange.seq;
       const trimmed = trimExchange(exchange);
+      let chunk = this.chunks.at(-1);
+      if (!chunk || chunk.exchanges.length >= this.chunkSize) {
+        chunk = { id: this.nextChunkId++, exchanges: [], bytes: OVERHEAD_BYTES, dirty: true };
+        this.chunks.push(chunk);
+        this.bytes += OVERHEAD_BYTES;
+      }
       const bytes = jsonBytes(trimmed);
-      this.kept.push({ exchange: trimmed, bytes });
-      this.keptBytes += bytes;
+      chunk.exchanges.push(trimmed);
+      chunk.bytes += bytes;
+      chunk.dirty = true;
+      this.bytes += bytes;
+      added = true;
     }
-    let evict = 0;
-    // Leave room for the envelope.
-    while (evict < this.kept.length && this.keptBytes > this.tabBudgetBytes - 256) {
-      this.keptBytes -= this.kept[evict]!.bytes;
-      evict += 1;
-    }
-    if (evict > 0) {
-      this.kept.splice(0, evict);
-      this.dropped += evict;
-    }
+    if (!added) return;
+    this.evictOverBudget();
     this.dirty = true;
-    if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), this.saveDelayMs);
+    if (this.timer === undefined) {
+      const delay = Math.max(this.saveDelayMs, this.lastSaveAt + this.minSaveIntervalMs - this.now());
+      this.timer = setTimeout(() => void this.flush(), delay);
+    }
   }
 
   /** Follows `stream`: its backlog (including what was restored), then every batch. */
@@ -176,31 +223,59 @@ export class ExchangeHistory {
     return this.saving;
   }
 
-  /** Kept exchanges, oldest first (for tests and diagnostics). */
+  /** Exchanges kept (for tests and diagnostics). */
   get size(): number {
-    return this.kept.length;
+    return this.chunks.reduce((sum, c) => sum + c.exchanges.length, 0);
+  }
+
+  /** Drops the oldest exchanges (whole chunks, then from the front of the last one) until the history fits. */
+  private evictOverBudget(): void {
+    while (this.bytes > this.tabBudgetBytes && this.chunks.length > 0) {
+      const oldest = this.chunks[0]!;
+      if (this.chunks.length > 1) {
+        this.chunks.shift();
+        this.bytes -= oldest.bytes;
+        this.dropped += oldest.exchanges.length;
+        this.removed.push(chunkKey(this.tabId, oldest.id));
+      } else {
+        const first = oldest.exchanges.shift();
+        if (!first) break;
+        const bytes = jsonBytes(first);
+        oldest.bytes -= bytes;
+        this.bytes -= bytes;
+        oldest.dirty = true;
+        this.dropped += 1;
+      }
+    }
   }
 
   private async save(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
     const savedAt = this.now();
-    const history: StoredHistory = { version: 1, savedAt, dropped: this.dropped, exchanges: this.kept.map((k) => k.exchange) };
-    const bytes = this.keptBytes + 256;
+    this.lastSaveAt = savedAt;
+    const writes: Record<string, unknown> = {};
+    for (const chunk of this.chunks) {
+      if (!chunk.dirty) continue;
+      chunk.dirty = false;
+      writes[chunkKey(this.tabId, chunk.id)] = chunk.exchanges;
+    }
+    const chunks = this.chunks.map((c) => c.id);
+    const history: StoredHistory = { version: 2, savedAt, dropped: this.dropped, chunks };
     const index = ((await this.storage.get(HISTORY_INDEX_KEY))[HISTORY_INDEX_KEY] as HistoryIndex | undefined) ?? {};
-    index[String(this.tabId)] = { bytes, savedAt };
+    index[String(this.tabId)] = { bytes: this.bytes, savedAt, chunks };
     // Evict other tabs, least recently saved first, until every history fits the total budget.
-    const evicted: string[] = [];
+    const removed = this.removed.splice(0);
     let total = Object.values(index).reduce((sum, e) => sum + e.bytes, 0);
     for (const [tab, entry] of Object.entries(index).sort((a, b) => a[1].savedAt - b[1].savedAt)) {
       if (total <= this.totalBudgetBytes) break;
       if (tab === String(this.tabId)) continue;
       total -= entry.bytes;
       delete index[tab];
-      evicted.push(historyKey(Number(tab)));
+      removed.push(...historyKeys(Number(tab), entry.chunks));
     }
-    if (evicted.length > 0) await this.storage.remove(evicted);
-    await this.storage.set({ [historyKey(this.tabId)]: history, [HISTORY_INDEX_KEY]: index });
+    if (removed.length > 0) await this.storage.remove(removed);
+    await this.storage.set({ ...writes, [historyKey(this.tabId)]: history, [HISTORY_INDEX_KEY]: index });
   }
 
   private async pruneClosedTabs(index: HistoryIndex | undefined): Promise<void> {
@@ -212,9 +287,14 @@ export class ExchangeHistory {
     if (gone.length === 0) return;
     const fresh = ((await this.storage.get(HISTORY_INDEX_KEY))[HISTORY_INDEX_KEY] as HistoryIndex | undefined) ?? {};
     for (const tab of gone) delete fresh[tab];
-    await this.storage.remove(gone.map((tab) => historyKey(Number(tab))));
+    await this.storage.remove(gone.flatMap((tab) => historyKeys(Number(tab), index[tab]?.chunks ?? [])));
     await this.storage.set({ [HISTORY_INDEX_KEY]: fresh });
   }
+}
+
+/** Every storage key of a tab's history. */
+function historyKeys(tabId: number, chunks: readonly number[]): string[] {
+  return [historyKey(tabId), ...chunks.map((id) => chunkKey(tabId, id))];
 }
 
 // ------------------------------------------------------------------ browser bindings

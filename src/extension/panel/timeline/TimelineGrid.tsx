@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import type { TimelineEntry } from '../../../core';
 import { EVENT_LABELS, SESSION_ID_LABELS, entryKey, entryPath, formatClock, worstSeverity } from './model';
 
@@ -19,11 +19,14 @@ export interface TimelineGridProps {
 
 const SEVERITY_SYMBOL = { error: '✖', warning: '▲', info: 'ℹ' } as const;
 
+const ROW_ID_PREFIX = 'timeline-row-';
+
 function rowId(key: string): string {
-  return `timeline-row-${key}`;
+  return ROW_ID_PREFIX + key;
 }
 
-function Row({ entry, index, selected, start, onClick }: { entry: TimelineEntry; index: number; selected: boolean; start: number; onClick(): void }) {
+/** One row; memoized, since the panel re-renders on every exchange it receives. */
+const Row = memo(function Row({ entry, index, selected, start, onClick }: { entry: TimelineEntry; index: number; selected: boolean; start: number; onClick(event: MouseEvent<HTMLDivElement>): void }) {
   const worst = worstSeverity(entry.diagnostics);
   const count = entry.diagnostics.length;
   const http = entry.kind === 'http' ? entry : null;
@@ -68,18 +71,16 @@ function Row({ entry, index, selected, start, onClick }: { entry: TimelineEntry;
       </span>
     </div>
   );
-}
+});
 
 /**
  * The timeline as a virtualized ARIA grid: only visible rows are in the DOM. Arrow keys, Page
  * Up/Down, Home and End move the selection; Enter opens the details, Escape closes them. New rows
  * keep the view at the bottom when it was there (like the Network panel).
  */
-export function TimelineGrid({ entries, selectedKey, onSelect, onOpen, onClose }: TimelineGridProps) {
+export const TimelineGrid = memo(function TimelineGrid({ entries, selectedKey, onSelect, onOpen, onClose }: TimelineGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  // The project does not run the React Compiler; the virtualizer is only used in this component.
-  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: entries.length,
     getScrollElement: () => scroller.current,
@@ -91,10 +92,12 @@ export function TimelineGrid({ entries, selectedKey, onSelect, onOpen, onClose }
   });
   const selectedIndex = selectedKey === null ? -1 : entries.findIndex((e) => entryKey(e) === selectedKey);
 
-  // Follow new rows while scrolled to the bottom.
+  // Follow new rows while scrolled to the bottom. (Set directly: the virtualizer's own
+  // scrollToIndex re-measures the scroll element over several frames, too costly per batch.)
   useLayoutEffect(() => {
-    if (atBottom.current && entries.length > 0) virtualizer.scrollToIndex(entries.length - 1, { align: 'end' });
-  }, [entries.length, virtualizer]);
+    const el = scroller.current;
+    if (el && atBottom.current && entries.length > 0) el.scrollTop = el.scrollHeight;
+  }, [entries.length]);
 
   useEffect(() => {
     if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
@@ -129,6 +132,16 @@ export function TimelineGrid({ entries, selectedKey, onSelect, onOpen, onClose }
     }
   };
 
+  const onRowClick = useCallback(
+    (event: MouseEvent<HTMLDivElement>) => {
+      const key = event.currentTarget.id.slice(ROW_ID_PREFIX.length);
+      scroller.current?.focus({ preventScroll: true });
+      onSelect(key);
+      onOpen(key);
+    },
+    [onSelect, onOpen],
+  );
+
   const items = virtualizer.getVirtualItems();
   return (
     <div
@@ -161,15 +174,11 @@ export function TimelineGrid({ entries, selectedKey, onSelect, onOpen, onClose }
               index={item.index}
               selected={key === selectedKey}
               start={item.start - HEADER_HEIGHT}
-              onClick={() => {
-                scroller.current?.focus({ preventScroll: true });
-                onSelect(key);
-                onOpen(key);
-              }}
+              onClick={onRowClick}
             />
           );
         })}
       </div>
     </div>
   );
-}
+});

@@ -59,6 +59,12 @@ export function TimelineView({ exchanges, droppedExchanges, jarChanges, settings
 
   const selected = useMemo(() => (selectedKey === null ? undefined : timeline.entries.find((e) => entryKey(e) === selectedKey)), [timeline.entries, selectedKey]);
 
+  const openDetails = useCallback((key: string) => {
+    setSelectedKey(key);
+    setDetailsOpen(true);
+  }, []);
+  const closeDetails = useCallback(() => setDetailsOpen(false), []);
+
   const onPreserveLog = (on: boolean) => {
     setPreserveLog(on);
     try {
@@ -142,18 +148,9 @@ export function TimelineView({ exchanges, droppedExchanges, jarChanges, settings
               Refreshed, Deleted, Rejected, Read, Untouched).
             </p>
           )}
-          <TimelineGrid
-            entries={visible}
-            selectedKey={selectedKey}
-            onSelect={setSelectedKey}
-            onOpen={(key) => {
-              setSelectedKey(key);
-              setDetailsOpen(true);
-            }}
-            onClose={() => setDetailsOpen(false)}
-          />
+          <TimelineGrid entries={visible} selectedKey={selectedKey} onSelect={setSelectedKey} onOpen={openDetails} onClose={closeDetails} />
         </div>
-        {detailsOpen && selected && <TimelineDetails entry={selected} onClose={() => setDetailsOpen(false)} />}
+        {detailsOpen && selected && <TimelineDetails entry={selected} onClose={closeDetails} />}
       </div>
       <div className="statusbar tl-status">
         <span>

@@ -33,6 +33,8 @@ export interface TimelineControllerOptions {
   slice?: number;
   /** Settings typed in the Session view rebuild the timeline once typing pauses. */
   rebuildDelayMs?: number;
+  /** New exchanges are taken in at most this often (a burst becomes a few renders, not one per request). */
+  minIntervalMs?: number;
   /** How long to wait for the stored mark before showing the backlog anyway. */
   markTimeoutMs?: number;
   capacity?: number;
@@ -70,11 +72,12 @@ export class TimelineController {
   private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
   /** A slice is scheduled (as opposed to a wait for jar changes to settle). */
   private continuing = false;
+  private lastPump = -Infinity;
   private snapshot: TimelineSnapshot = EMPTY;
   private readonly listeners = new Set<() => void>();
 
   constructor(options: TimelineControllerOptions = {}) {
-    this.options = { now: Date.now, slice: 400, rebuildDelayMs: 200, markTimeoutMs: 1_000, ...options };
+    this.options = { now: Date.now, slice: 400, rebuildDelayMs: 200, markTimeoutMs: 1_000, minIntervalMs: 0, ...options };
     if (!options.loadMark) {
       this.markState = 'ready';
       return;
@@ -114,7 +117,14 @@ export class TimelineController {
       clearTimeout(this.rebuildTimer);
       this.rebuildTimer = setTimeout(() => this.rebuild(), this.options.rebuildDelayMs);
     }
-    if (!this.continuing) this.pump();
+    if (this.continuing) return;
+    const wait = this.lastPump + this.options.minIntervalMs - this.options.now();
+    if (wait <= 0) this.pump();
+    else {
+      clearTimeout(this.timer);
+      this.continuing = true;
+      this.timer = setTimeout(() => this.pump(), wait);
+    }
   }
 
   /** Clear: hides everything so far, here and after DevTools reopens. */
@@ -170,6 +180,7 @@ export class TimelineController {
     const inputs = this.inputs;
     if (!inputs) return;
     const now = this.options.now();
+    this.lastPump = now;
     let more = false;
     for (const target of [this.feed, this.next]) {
       if (!target) continue;

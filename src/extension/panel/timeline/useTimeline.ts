@@ -2,6 +2,9 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { loadTimelineMark, saveTimelineMark } from '../../platform/exchange-persistence';
 import { TimelineController, type TimelineInputs, type TimelineSnapshot } from './timeline-controller';
 
+/** Live exchanges reach the grid at most this often. */
+const LIVE_INTERVAL_MS = 100;
+
 export interface TimelineModel extends TimelineSnapshot {
   clear(): void;
 }
@@ -11,7 +14,9 @@ export function useTimeline(inputs: TimelineInputs, tabId: number | null): Timel
   const [controller] = useState(
     () =>
       new TimelineController(
-        tabId === null ? {} : { loadMark: () => loadTimelineMark(tabId), saveMark: (seq) => saveTimelineMark(tabId, seq) },
+        tabId === null
+          ? { minIntervalMs: LIVE_INTERVAL_MS }
+          : { minIntervalMs: LIVE_INTERVAL_MS, loadMark: () => loadTimelineMark(tabId), saveMark: (seq) => saveTimelineMark(tabId, seq) },
       ),
   );
   const { exchanges, jarChanges, settings, preserveLog } = inputs;
