@@ -1,0 +1,159 @@
+/**
+ * What the timeline e2e tests read from and do in the panel's Timeline tab. It relies on the
+ * accessibility contract (a grid named "Session timeline" whose rows read "… event … path …")
+ * plus the rows' data-seq / data-event attributes and the details pane.
+ */
+import type { PanelHandle, WaitOptions } from './support';
+
+const js = (value: unknown) => JSON.stringify(value);
+
+export const GRID = '[role="grid"][aria-label="Session timeline"]';
+
+export interface TimelineRow {
+  kind: 'http' | 'jar';
+  seq: number;
+  event: string;
+  path: string;
+  text: string;
+}
+
+export interface TimelineDetailsView {
+  text: string;
+  changes: string[];
+  diagnostics: string[];
+}
+
+/** Clicks the tab named `name` in the panel's tab list. */
+export async function showTab(panel: PanelHandle, name: 'Session' | 'Timeline'): Promise<void> {
+  await panel.waitFor(`Array.from(document.querySelectorAll('[role="tab"]')).some((t) => t.textContent.trim() === ${js(name)})`);
+  await panel.evaluate(`Array.from(document.querySelectorAll('[role="tab"]')).find((t) => t.textContent.trim() === ${js(name)}).click()`);
+  if (name === 'Timeline') await panel.waitFor(`!!document.querySelector(${js(GRID)})`);
+}
+
+/** Number of data rows the grid says it has (aria-rowcount counts the header row too). */
+export function rowCount(panel: PanelHandle): Promise<number> {
+  return panel.evaluate<number>(`Number(document.querySelector(${js(GRID)})?.getAttribute('aria-rowcount') ?? 1) - 1`);
+}
+
+/**
+ * Every row of the (virtualized) grid, in order: scrolls from top to bottom collecting the rows
+ * the grid renders, then scrolls back to the bottom.
+ */
+export function timelineRows(panel: PanelHandle): Promise<TimelineRow[]> {
+  return panel.evaluate<TimelineRow[]>(`(async () => {
+    const grid = document.querySelector(${js(GRID)});
+    if (!grid) throw new Error('no Session timeline grid');
+    const seen = new Map();
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 25));
+    const collect = () => {
+      for (const row of grid.querySelectorAll('[role="row"][data-seq]')) {
+        seen.set(row.dataset.kind + ':' + row.dataset.seq, {
+          index: Number(row.getAttribute('aria-rowindex')),
+          kind: row.dataset.kind,
+          seq: Number(row.dataset.seq),
+          event: row.dataset.event,
+          path: row.querySelector('[role="gridcell"]:nth-child(3)').textContent,
+          text: row.textContent,
+        });
+      }
+    };
+    grid.scrollTop = 0;
+    await settle();
+    for (let guard = 0; guard < 100000; guard++) {
+      collect();
+      if (grid.scrollTop + grid.clientHeight >= grid.scrollHeight - 1) break;
+      grid.scrollTop += Math.max(20, grid.clientHeight - 60);
+      await settle();
+    }
+    grid.scrollTop = grid.scrollHeight;
+    return [...seen.values()].sort((a, b) => a.index - b.index).map(({ index, ...row }) => row);
+  })()`);
+}
+
+/** Waits until the grid has at least `count` rows. */
+export function waitForRows(panel: PanelHandle, count: number, options: WaitOptions = {}): Promise<number> {
+  return panel.waitFor<number>(
+    `(() => { const n = Number(document.querySelector(${js(GRID)})?.getAttribute('aria-rowcount') ?? 1) - 1; return n >= ${count} && n; })()`,
+    { timeout: 15_000, ...options },
+  );
+}
+
+/** Scrolls the row of exchange `seq` into view, clicks it and returns the details pane. */
+export async function openDetails(panel: PanelHandle, seq: number, kind: 'http' | 'jar' = 'http'): Promise<TimelineDetailsView> {
+  await panel.evaluate(`(async () => {
+    const grid = document.querySelector(${js(GRID)});
+    const find = () => grid.querySelector('[role="row"][data-kind=${js(kind)}][data-seq="${seq}"]');
+    grid.scrollTop = 0;
+    for (let guard = 0; !find() && guard < 100000; guard++) {
+      if (grid.scrollTop + grid.clientHeight >= grid.scrollHeight - 1) throw new Error('no timeline row ${kind} ${seq}');
+      grid.scrollTop += Math.max(20, grid.clientHeight - 60);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    find().click();
+  })()`);
+  await panel.waitFor(`!!document.querySelector('.tl-details[data-kind=${js(kind)}][data-seq="${seq}"]')`);
+  return detailsView(panel);
+}
+
+export function detailsView(panel: PanelHandle): Promise<TimelineDetailsView> {
+  return panel.evaluate<TimelineDetailsView>(`(() => {
+    const pane = document.querySelector('.tl-details');
+    if (!pane) return null;
+    return {
+      text: pane.innerText,
+      changes: Array.from(pane.querySelectorAll('[aria-label="Payload changes"] li'), (li) => li.textContent.replace(/\\s+/g, ' ').trim()),
+      diagnostics: Array.from(pane.querySelectorAll('[aria-label="Diagnostics"] li'), (li) => li.dataset.code),
+    };
+  })()`);
+}
+
+/** The row whose path is exactly `path` (the last one when the path repeats). */
+export function rowOf(rows: readonly TimelineRow[], path: string, nth = -1): TimelineRow {
+  const matching = rows.filter((r) => r.path === path);
+  const row = matching.at(nth);
+  if (!row) throw new Error(`no timeline row for ${path}; rows: ${rows.map((r) => `${r.event} ${r.path}`).join(', ')}`);
+  return row;
+}
+
+/** Types the app's SECRET_KEY in the Session view (its input is named "Secret key"). */
+export async function typeSecretKey(panel: PanelHandle, secret: string): Promise<void> {
+  await showTab(panel, 'Session');
+  const find = `(() => {
+    const byLabel = Array.from(document.querySelectorAll('label')).find((l) => l.textContent.trim() === 'Secret key')?.control;
+    return byLabel ?? document.querySelector('input[aria-label="Secret key"]');
+  })()`;
+  await panel.waitFor(`(() => { const el = ${find}; return el && !el.disabled; })()`, { timeout: 10_000 });
+  const id = await panel.evaluate<string>(`(() => { const el = ${find}; if (!el.id) el.id = 'e2e-secret-key'; return el.id; })()`);
+  await panel.type(`#${id}`, secret);
+}
+
+/** Replaces URL.createObjectURL in the panel so the next exported blob's text can be read back. */
+export async function captureDownloads(panel: PanelHandle): Promise<void> {
+  await panel.evaluate(`(() => {
+    if (window.__downloads) return;
+    window.__downloads = [];
+    const original = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (blob) => { window.__downloads.push(blob); return original(blob); };
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function () {
+      if (this.download) { window.__downloadNames = [...(window.__downloadNames ?? []), this.download]; return; }
+      return click.call(this);
+    };
+  })()`);
+}
+
+/** Clicks the toolbar button `label` and returns the downloaded file's name and text. */
+export async function exportTimeline(panel: PanelHandle, label: 'Export JSON' | 'Export HAR'): Promise<{ name: string; text: string }> {
+  const before = await panel.evaluate<number>('window.__downloads.length');
+  await panel.evaluate(`Array.from(document.querySelectorAll('.tl-toolbar button')).find((b) => b.textContent === ${js(label)}).click()`);
+  await panel.waitFor(`window.__downloads.length > ${before}`);
+  return panel.evaluate(`(async () => ({ name: window.__downloadNames.at(-1), text: await window.__downloads.at(-1).text() }))()`);
+}
+
+/** Sets a toolbar checkbox by its label text. */
+export async function setCheckbox(panel: PanelHandle, label: string, checked: boolean): Promise<void> {
+  await panel.evaluate(`(() => {
+    const box = Array.from(document.querySelectorAll('.tl-toolbar label')).find((l) => l.textContent.trim() === ${js(label)}).querySelector('input');
+    if (box.checked !== ${checked}) box.click();
+  })()`);
+}
