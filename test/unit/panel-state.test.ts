@@ -64,6 +64,16 @@ describe('verdict wording', () => {
     expect(verdictFor(flaskCookie('k', undefined, NOW + 3600), ['k']).headline).toBe('Signature valid (key 1 of 1) — signed in the future');
   });
 
+  it('says when only Python\'s lenient base64 accepts the signature', () => {
+    // 20 signature bytes in 27 characters leave 2 unused bits: flip them in the last character.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(cookie.at(-1)!);
+    const noncanonical = cookie.slice(0, -1) + alphabet[last ^ 1];
+    const verdict = verdictFor(noncanonical, ['old-key']);
+    expect(verdict).toMatchObject({ tone: 'warn', headline: 'Signature valid (key 1 of 1), non-canonical' });
+    expect(verdict.details[0]).toMatch(/non-canonical base64/);
+  });
+
   it('tells a signed-but-undecodable payload (HTTP 500) and a bad hex secret apart', () => {
     const notADict = flaskCookie('k', py.list([py.int(1)]));
     expect(verdictFor(notADict, ['k']).details.join(' ')).toContain('HTTP 500');
