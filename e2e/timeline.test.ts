@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { py, signFlaskCookie } from '../src/core';
 import { startFlaskApp, startRedis, type FlaskApp, type RedisServer } from '../test/support/services';
+import { grantHostAccess } from './support/host-access';
 import { launchBrowserWithExtension, openDevToolsOnly, waitUntil, type DevToolsHandle, type LaunchedBrowser, type PanelHandle } from './support';
 import {
   GRID,
@@ -341,6 +342,47 @@ describe('Timeline in real DevTools', () => {
       const withValues = await exportTimeline(panel, 'Export JSON');
       expect(withValues.text).toContain(cookie);
       expect(withValues.text).not.toContain(SECRET);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+// Last: the grant applies to 127.0.0.1 on every port for the rest of this browser's life.
+describe('Timeline with host access', () => {
+  it('lists cookie-jar writes and removals that no response explains, not the ones responses made', async () => {
+    const flask = await app({ stack: 'modern' });
+    const t = await timelineFor(flask);
+    try {
+      const { page, panel } = t;
+      await grantHostAccess(browser.context, browser.extensionId, 'http://127.0.0.1/*');
+      await panel.waitFor(`window.__sessionLens.state().hostAccess === 'granted'`, { timeout: 10_000 });
+      await call(page, 'POST', '/login');
+      await call(page, 'POST', '/modify');
+      await rowsWith(panel, '/modify');
+      // The jar changes those responses caused are matched to them: no jar rows.
+      await panel.waitFor(`window.__sessionLens.state().jarChanges.length >= 2`, { timeout: 10_000 });
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect((await timelineRows(panel)).filter((r) => r.kind === 'jar')).toEqual([]);
+
+      // Something other than the app writes the cookie, then removes it.
+      const forged = signFlaskCookie(py.dict([['user', py.str('mallory')]]), { secret: { text: 'not-the-app-key' } });
+      if (!forged.ok) throw new Error(forged.error.message);
+      await browser.context.addCookies([{ name: 'session', value: forged.value.cookie, url: flask.url, httpOnly: true }]);
+      await panel.waitFor(`Array.from(document.querySelectorAll('${GRID} [role="row"][data-kind="jar"]')).some((r) => r.dataset.event === 'overwritten')`, {
+        timeout: 10_000,
+      });
+      await browser.context.clearCookies();
+      await panel.waitFor(`Array.from(document.querySelectorAll('${GRID} [role="row"][data-kind="jar"]')).some((r) => r.dataset.event === 'removed')`, {
+        timeout: 10_000,
+      });
+      const jarRows = (await timelineRows(panel)).filter((r) => r.kind === 'jar');
+      expect(jarRows.map((r) => r.event)).toEqual(['overwritten', 'removed']);
+      expect(jarRows[0]!.text).toContain('Overwritten');
+      expect(jarRows[0]!.path).toBe('session (cookie jar, 127.0.0.1)');
+      const details = await openDetails(panel, jarRows[0]!.seq, 'jar');
+      expect(details.diagnostics).toEqual(['cookie-written-outside-responses']);
+      expect(details.text).toContain(forged.value.cookie);
     } finally {
       await t.close();
     }
