@@ -172,18 +172,20 @@ describe('Flask-Session on a real redis-server', () => {
 
 // Last: the grant applies to 127.0.0.1 on every port for the rest of this browser's life.
 describe('host access', () => {
-  it('a session that existed before DevTools opened shows once host access is granted, read from the jar', async () => {
+  it('a session that existed before DevTools opened shows once host access is granted, read from the jar; the button asks for it', async () => {
     const flask = await app({ stack: 'modern', secretKey: 'jar-secret' });
     const setup = await browser.context.newPage();
     await setup.goto(`${flask.url}/`);
     await post(setup, '/login');
     await setup.close();
+
     const { devtools } = await inspect(`${flask.url}/`);
     const panel: PanelHandle = await devtools.showPanel();
+    const button = JSON.stringify(`Allow reading cookies on ${flask.url}`);
     // The index page neither reads nor sets the session: the traffic has no trace of it.
-    await panel.waitFor(`document.querySelector('#no-session') && ${SESSION_VIEW.hostAccessButton} === ${JSON.stringify(`Allow reading cookies on ${flask.url}`)}`, {
-      timeout: 10_000,
-    });
+    await panel.waitFor(`!!document.querySelector('#no-session') && ${SESSION_VIEW.hostAccessButton} === ${button}`, { timeout: 10_000 });
+
+    // Granted elsewhere (the harness stands in for Chromium's dialog): the panel notices at once.
     await grantHostAccess(browser.context, browser.extensionId, 'http://127.0.0.1/*');
     await waitForTreeItems(panel, ["user: 'alice'"]);
     expect(await panel.evaluate<Record<string, string>>(SESSION_VIEW.facts('attributes'))).toMatchObject({
@@ -193,6 +195,18 @@ describe('host access', () => {
     });
     expect(await panel.evaluate(SESSION_VIEW.hostAccessButton)).toBeNull();
     await typeSecret(panel, 0, 'jar-secret');
+    await waitForVerdict(panel, 'Signature valid (key 1 of 1)');
+
+    // Revoked: back to traffic only, and the button is offered again.
+    const extensionPage = await browser.context.newPage();
+    await extensionPage.goto(`chrome-extension://${browser.extensionId}/manifest.json`);
+    expect(await extensionPage.evaluate(() => chrome.permissions.remove({ origins: ['http://127.0.0.1/*'] }))).toBe(true);
+    await extensionPage.close();
+    await panel.waitFor(`!!document.querySelector('#no-session') && ${SESSION_VIEW.hostAccessButton} === ${button}`, { timeout: 10_000 });
+
+    // The button itself: Chromium grants again without a dialog what the user granted before.
+    await panel.click('#host-access button');
+    await waitForTreeItems(panel, ["user: 'alice'"]);
     await waitForVerdict(panel, 'Signature valid (key 1 of 1)');
   });
 });
