@@ -14,7 +14,7 @@ import {
   settingsKey,
   type OriginSettings,
 } from '../../src/extension/platform/settings-store';
-import { themeFromName } from '../../src/extension/platform/theme';
+import { followDevtoolsTheme, themeFromName } from '../../src/extension/platform/theme';
 
 function memoryArea(): StorageAreaLike & { data: Map<string, unknown> } {
   const data = new Map<string, unknown>();
@@ -187,5 +187,30 @@ describe('theme', () => {
     expect(themeFromName('dark')).toBe('dark');
     expect(themeFromName('default')).toBe('light');
     expect(themeFromName(undefined)).toBe('light');
+  });
+
+  it('sets data-theme and follows changes (Chromium handler or Firefox event)', () => {
+    const scope = globalThis as { chrome?: unknown };
+    const saved = scope.chrome;
+    try {
+      let chromiumHandler: ((name: string) => void) | undefined;
+      scope.chrome = { devtools: { panels: { themeName: 'dark', setThemeChangeHandler: (h: (name: string) => void) => (chromiumHandler = h) } } };
+      const root = { dataset: {} as Record<string, string> } as unknown as HTMLElement;
+      expect(followDevtoolsTheme(root)).toBe('dark');
+      expect(root.dataset.theme).toBe('dark');
+      chromiumHandler!('default');
+      expect(root.dataset.theme).toBe('light');
+
+      let firefoxListener: ((name: string) => void) | undefined;
+      scope.chrome = { devtools: { panels: { themeName: 'light', onThemeChanged: { addListener: (l: (name: string) => void) => (firefoxListener = l) } } } };
+      expect(followDevtoolsTheme(root)).toBe('light');
+      firefoxListener!('dark');
+      expect(root.dataset.theme).toBe('dark');
+
+      scope.chrome = undefined; // outside DevTools: light, no error
+      expect(followDevtoolsTheme(root)).toBe('light');
+    } finally {
+      scope.chrome = saved;
+    }
   });
 });

@@ -6,6 +6,8 @@ interface ThemeApiLike {
   themeName?: string;
   /** Chromium: called with the new theme name when the user switches DevTools' theme. */
   setThemeChangeHandler?: (handler: (themeName: string) => void) => void;
+  /** Firefox: the same as an event. */
+  onThemeChanged?: { addListener(listener: (themeName: string) => void): void };
 }
 
 export function themeFromName(themeName: string | undefined): PanelTheme {
@@ -13,7 +15,7 @@ export function themeFromName(themeName: string | undefined): PanelTheme {
 }
 
 /**
- * Follows DevTools' theme (`devtools.panels.themeName`: "default" or "dark") by setting
+ * Follows DevTools' theme (`devtools.panels.themeName`: "default"/"light" or "dark") by setting
  * `data-theme="light|dark"` on `root`; the stylesheet does the rest.
  */
 export function followDevtoolsTheme(root: HTMLElement = document.documentElement): PanelTheme {
@@ -29,5 +31,6 @@ export function followDevtoolsTheme(root: HTMLElement = document.documentElement
     return theme;
   };
   if (typeof panels?.setThemeChangeHandler === 'function') panels.setThemeChangeHandler((name) => apply(name));
+  else if (typeof panels?.onThemeChanged?.addListener === 'function') panels.onThemeChanged.addListener((name) => apply(name));
   return apply(panels?.themeName);
 }
