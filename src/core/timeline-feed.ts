@@ -60,10 +60,6 @@ export class TimelineFeed {
     this.jarSettleMs = options.jarSettleMs ?? DEFAULT_JAR_SETTLE_MS;
   }
 
-  get settings(): SessionSettings {
-    return this.builder.settings;
-  }
-
   /** The kept entries, oldest first. A new array whenever something changed (compare by identity). */
   get entries(): readonly TimelineEntry[] {
     if (this.snapshotRevision !== this.revision) {

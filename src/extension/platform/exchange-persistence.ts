@@ -223,11 +223,6 @@ export class ExchangeHistory {
     return this.saving;
   }
 
-  /** Exchanges kept (for tests and diagnostics). */
-  get size(): number {
-    return this.chunks.reduce((sum, c) => sum + c.exchanges.length, 0);
-  }
-
   /** Drops the oldest exchanges (whole chunks, then from the front of the last one) until the history fits. */
   private evictOverBudget(): void {
     while (this.bytes > this.tabBudgetBytes && this.chunks.length > 0) {

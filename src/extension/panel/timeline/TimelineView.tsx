@@ -49,6 +49,8 @@ export function TimelineView({ exchanges, droppedExchanges, jarChanges, settings
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
   const [detailsOpen, setDetailsOpen] = useState(false);
   const [includeValues, setIncludeValues] = useState(false);
+  /** The collector's dropped count when the user last cleared: older drops no longer matter. */
+  const [droppedBaseline, setDroppedBaseline] = useState(0);
 
   const timeline = useTimeline({ exchanges, jarChanges, settings, preserveLog }, tabId);
   const deferredFilter = useDeferredValue(filter);
@@ -74,29 +76,23 @@ export function TimelineView({ exchanges, droppedExchanges, jarChanges, settings
     }
   };
 
+  const collectorDropped = Math.max(0, droppedExchanges - droppedBaseline);
+  const dropped = timeline.dropped + collectorDropped;
+  const filtered = visible.length !== timeline.entries.length;
+
   const onClear = () => {
     timeline.clear();
+    setDroppedBaseline(droppedExchanges);
     setSelectedKey(null);
     setDetailsOpen(false);
   };
 
-  const onExport = useCallback(
-    (kind: 'json' | 'har') => {
-      const options = {
-        includeCookieValues: includeValues,
-        origin: inspectedOrigin,
-        droppedEntries: timeline.dropped,
-        toolVersion: extensionVersion(),
-        exportedAt: Date.now(),
-      };
-      const text = kind === 'json' ? timelineToJson(visible, options) : timelineToHar(visible, options);
-      downloadText(exportFileName(inspectedOrigin, kind, new Date()), text, 'application/json');
-    },
-    [includeValues, inspectedOrigin, timeline.dropped, visible],
-  );
-
-  const dropped = timeline.dropped + droppedExchanges;
-  const filtered = visible.length !== timeline.entries.length;
+  const onExport = (kind: 'json' | 'har') => {
+    const now = new Date();
+    const options = { includeCookieValues: includeValues, origin: inspectedOrigin, droppedEntries: dropped, toolVersion: extensionVersion(), exportedAt: now.getTime() };
+    const text = kind === 'json' ? timelineToJson(visible, options) : timelineToHar(visible, options);
+    downloadText(exportFileName(inspectedOrigin, kind, now), text, 'application/json');
+  };
 
   return (
     <div className={`timeline${detailsOpen && selected ? ' with-details' : ''}`}>
@@ -132,7 +128,7 @@ export function TimelineView({ exchanges, droppedExchanges, jarChanges, settings
         <div className="infobar tl-dropped" role="note">
           Older entries were dropped to bound memory:{' '}
           {[
-            droppedExchanges > 0 && `${number.format(droppedExchanges)} exchange${droppedExchanges === 1 ? '' : 's'} before the panel received them (collector buffer)`,
+            collectorDropped > 0 && `${number.format(collectorDropped)} exchange${collectorDropped === 1 ? '' : 's'} before the panel received them (collector buffer)`,
             timeline.dropped > 0 && `${number.format(timeline.dropped)} timeline entr${timeline.dropped === 1 ? 'y' : 'ies'} over the ${number.format(timeline.capacity)}-entry limit`,
           ]
             .filter(Boolean)
@@ -157,7 +153,7 @@ export function TimelineView({ exchanges, droppedExchanges, jarChanges, settings
           {filtered ? `${number.format(visible.length)} / ` : ''}
           {number.format(timeline.entries.length)} entr{timeline.entries.length === 1 ? 'y' : 'ies'}
         </span>
-        {timeline.rebuilding && <span>Updating for the new settings…</span>}
+        {timeline.rebuilding && <span>Updating…</span>}
         {settings.secrets.length === 0 && <span>Signatures not checked: paste SECRET_KEY in the Session view to see rejected cookies.</span>}
       </div>
     </div>

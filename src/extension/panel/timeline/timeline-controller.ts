@@ -46,7 +46,7 @@ function settingsKey(settings: SessionSettings): string {
 }
 
 /** The last main-frame navigation among exchanges with `after < seq <= upTo`. */
-export function lastNavigation(exchanges: readonly CapturedExchange[], after: number, upTo: number): CapturedExchange | null {
+function lastNavigation(exchanges: readonly CapturedExchange[], after: number, upTo: number): CapturedExchange | null {
   for (let i = exchanges.length - 1; i >= 0; i--) {
     const exchange = exchanges[i]!;
     if (exchange.seq <= after) break;
