@@ -64,13 +64,13 @@ export class TimelineController {
   private feed: TimelineFeed | null = null;
   /** A feed being rebuilt for new settings; it replaces `feed` once it has caught up. */
   private next: TimelineFeed | null = null;
-  /** The first feed, until its first build is done (navigations count there, unlike in a rebuild). */
+  /** The first feed, until it has caught up with the backlog (the snapshot says `rebuilding` meanwhile). */
   private firstBuild: TimelineFeed | null = null;
   private mark = 0;
   private markState: 'loading' | 'ready' = 'loading';
   private timer: ReturnType<typeof setTimeout> | undefined;
   private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
-  /** A slice is scheduled (as opposed to a wait for jar changes to settle). */
+  /** A pump is scheduled: the next slice, or new inputs held back by `minIntervalMs` (not a wait for jar changes). */
   private continuing = false;
   private lastPump = -Infinity;
   private snapshot: TimelineSnapshot = EMPTY;
