@@ -14,7 +14,6 @@ export interface TimelineGridProps {
   onSelect(key: string): void;
   /** Enter on a row, or a click: show its details. */
   onOpen(key: string): void;
-  onClose(): void;
 }
 
 const SEVERITY_SYMBOL = { error: '✖', warning: '▲', info: 'ℹ' } as const;
@@ -75,10 +74,10 @@ const Row = memo(function Row({ entry, index, selected, start, onClick }: { entr
 
 /**
  * The timeline as a virtualized ARIA grid: only visible rows are in the DOM. Arrow keys, Page
- * Up/Down, Home and End move the selection; Enter opens the details, Escape closes them. New rows
+ * Up/Down, Home and End move the selection; Enter opens the details. New rows
  * keep the view at the bottom when it was there (like the Network panel).
  */
-export const TimelineGrid = memo(function TimelineGrid({ entries, selectedKey, onSelect, onOpen, onClose }: TimelineGridProps) {
+export const TimelineGrid = memo(function TimelineGrid({ entries, selectedKey, onSelect, onOpen }: TimelineGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const virtualizer = useVirtualizer({
@@ -127,8 +126,6 @@ export const TimelineGrid = memo(function TimelineGrid({ entries, selectedKey, o
     } else if (event.key === 'Enter' && from >= 0) {
       event.preventDefault();
       onOpen(entryKey(entries[from]!));
-    } else if (event.key === 'Escape') {
-      onClose();
     }
   };
 

@@ -1,6 +1,6 @@
 // The "Timeline" tab: every request's Cookie → Set-Cookie, classified by the core, in a
 // virtualized grid with details, filter, Clear, Preserve log and exports.
-import { useCallback, useDeferredValue, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { timelineToHar, timelineToJson, type CapturedExchange, type JarChange, type SessionSettings } from '../../../core';
 import { downloadText, extensionVersion } from '../../platform/download';
 import { inspectedTabId } from '../../platform/inspected-window';
@@ -66,6 +66,16 @@ export function TimelineView({ exchanges, droppedExchanges, jarChanges, settings
     setDetailsOpen(true);
   }, []);
   const closeDetails = useCallback(() => setDetailsOpen(false), []);
+  const list = useRef<HTMLDivElement>(null);
+
+  /** Escape, from the grid or the details, closes the details and puts focus back on the grid. */
+  const onMainKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key !== 'Escape' || !(detailsOpen && selected)) return;
+    // Handled here: left to bubble, DevTools would also toggle its console drawer and take focus.
+    event.stopPropagation();
+    closeDetails();
+    list.current?.querySelector<HTMLElement>('[role="grid"]')?.focus();
+  };
 
   const onPreserveLog = (on: boolean) => {
     setPreserveLog(on);
@@ -136,15 +146,15 @@ export function TimelineView({ exchanges, droppedExchanges, jarChanges, settings
           .
         </div>
       )}
-      <div className="tl-main">
-        <div className="tl-list">
+      <div className="tl-main" onKeyDown={onMainKeyDown}>
+        <div className="tl-list" ref={list}>
           {timeline.entries.length === 0 && !timeline.rebuilding && (
             <p className="empty tl-empty">
               No requests yet. Use the app: every request&apos;s <strong>Cookie</strong> → <strong>Set-Cookie</strong> appears here, classified (Created, Modified,
               Refreshed, Deleted, Rejected, Read, Untouched).
             </p>
           )}
-          <TimelineGrid entries={visible} selectedKey={selectedKey} onSelect={setSelectedKey} onOpen={openDetails} onClose={closeDetails} />
+          <TimelineGrid entries={visible} selectedKey={selectedKey} onSelect={setSelectedKey} onOpen={openDetails} />
         </div>
         {detailsOpen && selected && <TimelineDetails entry={selected} onClose={closeDetails} />}
       </div>
