@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractCookie, main } from '../../src/cli/session-lens';
+import { flaskSessionRuns } from '../support/sequences';
 import { expectedVerdict, FLASK_VECTOR_FILES, loadVectorFile, normalizeVerdict, type FlaskVector, type FlaskVectorFile, type VectorSecret } from '../support/vectors';
 
 function runCli(argv: string[], stdin = '', env: Record<string, string> = {}) {
@@ -55,16 +56,8 @@ describe('CLI on every Flask vector', () => {
   }
 });
 
-interface FsRun {
-  stack: string;
-  SESSION_USE_SIGNER: boolean;
-  secret_key: string;
-  steps: { step: string; cookie_value?: string; unsigned_sid?: string; sid_len?: number }[];
-}
-
 describe('CLI on every Flask-Session id the real servers issued', () => {
-  const runs = loadVectorFile<{ runs: FsRun[] }>('flask_session.json').runs;
-  for (const run of runs) {
+  for (const run of flaskSessionRuns()) {
     for (const step of run.steps.filter((s) => s.cookie_value && s.sid_len && s.sid_len >= 36)) {
       it(`${run.stack} signer=${run.SESSION_USE_SIGNER} ${step.step}`, () => {
         const r = runCli(['verify', step.cookie_value!, '--secret', run.secret_key, '--json']);

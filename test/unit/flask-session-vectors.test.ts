@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFlaskSessionId, detectFormats, verifyFlaskSessionId } from '../../src/core';
-import { loadVectorFile } from '../support/vectors';
+import { flaskSessionRuns, type FlaskSessionStep } from '../support/sequences';
 
-interface Step {
-  step: string;
-  request: { cookie_header: string | null };
-  set_cookie: string[];
-  cookie_value?: string;
-  unsigned_sid?: string;
-  signature_valid?: boolean;
-  sid_len?: number;
-}
-interface Run {
-  stack: string;
-  variant: string;
-  backend: string;
-  SESSION_USE_SIGNER: boolean;
-  secret_key: string;
-  steps: Step[];
-}
-
-const runs = loadVectorFile<{ runs: Run[] }>('flask_session.json').runs;
-const requestCookie = (step: Step) => step.request.cookie_header?.replace(/^session=/, '') ?? null;
+const runs = flaskSessionRuns();
+const requestCookie = (step: FlaskSessionStep) => step.request.cookie_header?.replace(/^session=/, '') ?? null;
 
 describe('Flask-Session vectors (real Flask-Session against redis and the filesystem)', () => {
   for (const run of runs) {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, TimelineBuilder, formatPath, type HttpTimelineEntry, type LifecycleEvent } from '../../src/core';
-import { HTTP_SEQUENCE_SECRET, httpSequences, stepToExchange } from '../support/sequences';
-import { loadVectorFile } from '../support/vectors';
+import { HTTP_SEQUENCE_SECRET, flaskSessionRuns, flaskSessionStepToExchange, httpSequences, stepToExchange } from '../support/sequences';
 
 /** What each recorded step is, in the panel's words (from each step's expectation note). */
 const EXPECTED: Record<string, Record<string, LifecycleEvent>> = {
@@ -82,38 +81,11 @@ describe('lifecycle on the recorded Flask HTTP sequences', () => {
   });
 });
 
-interface FsStep {
-  step: string;
-  request: { method: string; path: string; cookie_header: string | null };
-  status: number;
-  set_cookie: string[];
-  vary: string | null;
-}
-interface FsRun {
-  stack: string;
-  variant: string;
-  backend: string;
-  SESSION_USE_SIGNER: boolean;
-  secret_key: string;
-  steps: FsStep[];
-}
-
 describe('lifecycle on the recorded Flask-Session runs', () => {
-  const runs = loadVectorFile<{ runs: FsRun[] }>('flask_session.json').runs;
-  for (const run of runs) {
+  for (const run of flaskSessionRuns()) {
     it(`${run.stack} ${run.variant} ${run.backend} signer=${run.SESSION_USE_SIGNER}`, () => {
       const builder = new TimelineBuilder({ ...DEFAULT_SETTINGS, secrets: [{ text: run.secret_key }] });
-      const entries = run.steps.map((step, i) =>
-        builder.addExchange({
-          seq: i,
-          startedAt: Date.parse('2026-11-25T17:37:13Z') + i * 1000,
-          method: step.request.method,
-          url: `http://127.0.0.1:5000${step.request.path}`,
-          status: step.status,
-          requestHeaders: step.request.cookie_header ? [{ name: 'Cookie', value: step.request.cookie_header }] : [],
-          responseHeaders: [...step.set_cookie.map((value) => ({ name: 'Set-Cookie', value })), ...(step.vary ? [{ name: 'Vary', value: step.vary }] : [])],
-        }),
-      );
+      const entries = run.steps.map((step, i) => builder.addExchange(flaskSessionStepToExchange(step, i)));
       for (const [i, step] of run.steps.entries()) {
         const entry = entries[i]!;
         const sentId = step.request.cookie_header?.replace(/^session=/, '').replace(/\..*$/, '');

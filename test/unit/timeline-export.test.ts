@@ -11,8 +11,7 @@ import {
   type SessionSettings,
   type TimelineEntry,
 } from '../../src/core';
-import { HTTP_SEQUENCE_SECRET, httpSequences, stepToExchange } from '../support/sequences';
-import { loadVectorFile } from '../support/vectors';
+import { HTTP_SEQUENCE_SECRET, flaskSessionRuns, flaskSessionStepToExchange, httpSequences, stepToExchange } from '../support/sequences';
 
 const SECRET_TEXT = HTTP_SEQUENCE_SECRET;
 const SECRET_HEX = '00112233445566778899aabbccddeeff';
@@ -31,28 +30,11 @@ function basicExchanges(): CapturedExchange[] {
   });
 }
 
-interface FsRun {
-  stack: string;
-  variant: string;
-  SESSION_USE_SIGNER: boolean;
-  secret_key: string;
-  steps: { step: string; request: { method: string; path: string; cookie_header: string | null }; status: number; set_cookie: string[]; vary: string | null }[];
-}
-
 /** A Flask-Session run whose server adopted an id it never issued (so a diagnostic quotes the id). */
 function adoptedIdEntries(): { entries: readonly TimelineEntry[]; values: string[] } {
-  const runs = loadVectorFile<{ runs: FsRun[] }>('flask_session.json').runs;
-  const run = runs.find((r) => r.steps.some((s) => s.step === 'unknown-sid'))!;
+  const run = flaskSessionRuns().find((r) => r.steps.some((s) => s.step === 'unknown-sid'))!;
   const feed = new TimelineFeed({ ...DEFAULT_SETTINGS, secrets: [{ text: run.secret_key }] });
-  const exchanges: CapturedExchange[] = run.steps.map((step, i) => ({
-    seq: i + 1,
-    startedAt: Date.parse('2026-11-25T17:37:13Z') + i * 1000,
-    method: step.request.method,
-    url: `http://127.0.0.1:5000${step.request.path}`,
-    status: step.status,
-    requestHeaders: step.request.cookie_header ? [{ name: 'Cookie', value: step.request.cookie_header }] : [],
-    responseHeaders: [...step.set_cookie.map((value) => ({ name: 'Set-Cookie', value })), ...(step.vary ? [{ name: 'Vary', value: step.vary }] : [])],
-  }));
+  const exchanges = run.steps.map((step, i) => flaskSessionStepToExchange(step, i + 1));
   feed.sync(exchanges, [], 0);
   const values = run.steps.flatMap((s) => [
     ...(s.request.cookie_header ? parseCookieHeader(s.request.cookie_header).map((c) => c.value) : []),
