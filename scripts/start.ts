@@ -1,7 +1,7 @@
 /**
  * `npm start`: builds the extension, starts the bundled demo Flask app on 127.0.0.1:5000 (or the
- * next free port), and opens Chromium with the extension loaded and DevTools open on the demo,
- * in a fresh temporary profile. The demo app stops when Chromium closes.
+ * next free port), and opens Chromium with the extension loaded and DevTools open on the demo's
+ * Session panel, in a fresh temporary profile. The demo app stops when Chromium closes.
  *
  *   npm start                                   interactive (needs a display; `xvfb-run -a` works)
  *   npm start -- --headless [--screenshot docs/panel.png] [--theme light|dark]
@@ -9,16 +9,13 @@
  *                                               the demo's SECRET_KEY, saves a screenshot, exits
  * Options: --skip-build, --stack modern|debian (default: modern when .venv-modern exists).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  chromiumArgs,
-  chromiumExecutable,
   extensionDistDir,
   launchBrowserWithExtension,
   openDevToolsOnly,
@@ -89,41 +86,27 @@ function build(): void {
   if (result.status !== 0) fail('the extension build failed');
 }
 
-/** Interactive: a real Chromium window with DevTools open on the demo; returns when Chromium exits. */
+/**
+ * Interactive: a real Chromium window on the demo, DevTools docked with the Session panel shown
+ * (through the same DevTools driving the e2e tests use); returns when the window is closed.
+ */
 async function interactive(app: FlaskApp): Promise<void> {
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     fail('no display (DISPLAY/WAYLAND_DISPLAY unset). Run `xvfb-run -a npm start`, or `npm start -- --headless` for a screenshot.');
   }
-  const profile = await mkdtemp(join(tmpdir(), 'session-lens-start-'));
-  // Chromium needs --no-sandbox only when run as root.
-  const flags = chromiumArgs(extensionDistDir()).filter((flag) => flag !== '--no-sandbox' || process.getuid?.() === 0);
-  const chromium = spawn(
-    chromiumExecutable(),
-    [...flags, `--user-data-dir=${profile}`, '--auto-open-devtools-for-tabs', '--no-default-browser-check', '--window-size=1400,900', `${app.url}/`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  console.log(`\nChromium is open on ${app.url}/ with DevTools. Open the "Session" panel (DevTools' » menu if it is hidden),`);
-  console.log(`click "Log in" on the demo page, and paste the demo's SECRET_KEY: ${DEMO_SECRET}`);
-  console.log('Close Chromium (or press Ctrl+C) to stop.\n');
-  const stop = () => {
-    chromium.kill('SIGTERM');
-    // The test services' own signal handler ends this process right after: clean up now.
-    try {
-      rmSync(profile, { recursive: true, force: true });
-    } catch {
-      /* Chromium may still be writing; the OS temp cleaner gets the rest */
-    }
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await new Promise<void>((done) => {
-    chromium.once('exit', () => done());
-    chromium.once('error', (error) => {
-      console.error(`npm start: could not start ${chromiumExecutable()}: ${error.message} (set CHROMIUM_PATH)`);
-      done();
-    });
-  });
-  await rm(profile, { recursive: true, force: true });
+  const browser = await launchBrowserWithExtension({ headless: false, extraArgs: ['--window-size=1400,900', '--no-default-browser-check'] });
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(`${app.url}/`);
+    const devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);
+    await devtools.showPanel();
+    console.log(`\nChromium is open on ${app.url}/ with DevTools on the Session panel.`);
+    console.log(`Click "Log in" on the demo page, then paste the demo's SECRET_KEY: ${DEMO_SECRET}`);
+    console.log('Close the Chromium window (or press Ctrl+C) to stop.\n');
+    await new Promise<void>((closed) => browser.context.once('close', () => closed()));
+  } finally {
+    await browser.close();
+  }
 }
 
 /** PNG of the DevTools part of the window (docked right, SHOT.devtoolsWidth wide). */

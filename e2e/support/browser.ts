@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +7,16 @@ import { assertExtensionBuilt, chromiumExecutable, extensionDistDir } from './pa
 import { withTimeout } from './wait';
 
 export interface LaunchOptions {
-  /** Chromium's new headless mode (default). With `false`, run under `xvfb-run -a`. */
+  /**
+   * Chromium's new headless mode (default). With `false`, a normal window that a person can use:
+   * pages take the window's size and there is no "controlled by automated test software" bar.
+   * It needs a display (`xvfb-run -a` in CI).
+   */
   headless?: boolean;
   /** Unpacked extension folder; defaults to dist/ (or `SESSION_LENS_DIST`). */
   distDir?: string;
+  /** More Chromium flags, e.g. `--window-size=1400,900`. */
+  extraArgs?: string[];
   /** Milliseconds to wait for the extension's service worker. */
   timeout?: number;
 }
@@ -23,7 +30,7 @@ export interface LaunchedBrowser {
 }
 
 /** Flags that load the extension and keep Chromium from reaching for outside hosts. */
-export function chromiumArgs(distDir: string): string[] {
+function chromiumArgs(distDir: string): string[] {
   return [
     `--disable-extensions-except=${distDir}`,
     `--load-extension=${distDir}`,
@@ -45,12 +52,22 @@ export async function launchBrowserWithExtension(options: LaunchOptions = {}): P
   const distDir = options.distDir ?? extensionDistDir();
   assertExtensionBuilt(distDir);
   const profileDir = await mkdtemp(join(tmpdir(), 'session-lens-e2e-'));
+  // Also when the process ends without close() (Ctrl+C, a killed test run). Playwright's own exit
+  // hook, registered earlier at launch, has killed Chromium by then.
+  const removeProfileAtExit = () => rmSync(profileDir, { recursive: true, force: true, maxRetries: 5 });
+  process.once('exit', removeProfileAtExit);
+  const removeProfile = async () => {
+    process.off('exit', removeProfileAtExit);
+    await rm(profileDir, { recursive: true, force: true, maxRetries: 5 });
+  };
   let context: BrowserContext | undefined;
   try {
+    const headless = options.headless ?? true;
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: chromiumExecutable(),
-      headless: options.headless ?? true,
-      args: chromiumArgs(distDir),
+      headless,
+      args: [...chromiumArgs(distDir), ...(options.extraArgs ?? [])],
+      ...(headless ? {} : { viewport: null, ignoreDefaultArgs: ['--enable-automation'] }),
     });
     const launched = context;
     const worker =
@@ -71,13 +88,13 @@ export async function launchBrowserWithExtension(options: LaunchOptions = {}): P
         try {
           await launched.close();
         } finally {
-          await rm(profileDir, { recursive: true, force: true });
+          await removeProfile();
         }
       },
     };
   } catch (error) {
     await context?.close().catch(() => undefined);
-    await rm(profileDir, { recursive: true, force: true });
+    await removeProfile();
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 /** End-to-end harness: real Chromium, real DevTools, the built extension from dist/. */
-export { launchBrowserWithExtension, chromiumArgs, type LaunchOptions, type LaunchedBrowser } from './browser';
+export { launchBrowserWithExtension, type LaunchOptions, type LaunchedBrowser } from './browser';
 export {
   openDevToolsOnly,
   openSessionPanel,
