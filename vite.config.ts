@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
 import baseManifest from './manifest.json' with { type: 'json' };
+import { GRANT_PAGE } from './src/extension/platform/jar-relay';
 
 /**
  * Extension build.
@@ -12,7 +13,7 @@ import baseManifest from './manifest.json' with { type: 'json' };
  * manifest.json is the single source; the Firefox variant is derived from it here.
  */
 
-/** Page that `devtools.panels.create` names at run time; it must be an explicit build input. */
+/** Pages named only at run time (`devtools.panels.create`, the jar relay's grant window): explicit build inputs. */
 const PANEL_PAGE = 'src/extension/panel/panel.html';
 
 const FIREFOX_ADDON_ID = 'session-lens@example.org';
@@ -46,7 +47,7 @@ export default defineConfig(({ mode }) => {
       outDir: firefox ? 'dist-firefox' : 'dist',
       emptyOutDir: true,
       rolldownOptions: {
-        input: { panel: PANEL_PAGE },
+        input: { panel: PANEL_PAGE, grant: GRANT_PAGE },
       },
     },
   };

@@ -3,6 +3,8 @@
  * the panel uses for settings and the cookie jar. Structural, promise-style (MV3 Chromium and
  * Firefox both return promises), so unit tests can pass a fake.
  */
+import { jarRelayClient, type PortLike } from './jar-relay';
+
 export interface ExtensionEventLike<L> {
   addListener(listener: L): void;
   removeListener(listener: L): void;
@@ -53,11 +55,18 @@ export interface ExtensionApiLike {
   cookies: CookiesLike;
 }
 
+/**
+ * The extension APIs of this page. Where the page has `storage` but not `cookies` and
+ * `permissions` (Firefox's DevTools pages get only what content scripts get), those two are
+ * relayed through the background script.
+ */
 export function extensionApi(scope: object = globalThis): ExtensionApiLike {
-  const g = scope as { chrome?: Partial<ExtensionApiLike>; browser?: Partial<ExtensionApiLike> };
+  type Namespaces = Partial<ExtensionApiLike> & { runtime?: { connect?(info: { name: string }): PortLike } };
+  const g = scope as { chrome?: Namespaces; browser?: Namespaces };
   const api = g.chrome?.storage ? g.chrome : g.browser?.storage ? g.browser : undefined;
-  if (!api?.storage || !api.permissions || !api.cookies) {
-    throw new Error('Session Lens: the extension APIs (storage, permissions, cookies) are not available in this page.');
-  }
-  return api as ExtensionApiLike;
+  if (!api?.storage) throw new Error('Session Lens: the extension storage API is not available in this page.');
+  if (api.permissions && api.cookies) return api as ExtensionApiLike;
+  const runtime = api.runtime;
+  if (!runtime?.connect) throw new Error('Session Lens: neither the cookies API nor runtime messaging is available in this page.');
+  return { storage: api.storage, ...jarRelayClient((info) => runtime.connect!(info)) };
 }

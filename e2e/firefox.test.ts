@@ -1,0 +1,97 @@
+/**
+ * The Firefox build (`dist-firefox/`) in real Firefox DevTools, against the real demo Flask app:
+ * the panel decodes from traffic, verifies as the secret is typed, the Timeline classifies, and
+ * host access works through the background relay and its grant window (Firefox gives DevTools
+ * pages neither `cookies` nor `permissions`). Read through Firefox's accessibility tree.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFlaskApp, type FlaskApp } from '../test/support/services';
+import {
+  clickInNewWindow,
+  launchFirefoxWithExtension,
+  navigate,
+  panelClick,
+  panelType,
+  showSessionPanel,
+  subtreeText,
+  timelineRowNames,
+  treeItems,
+  verdictText,
+  waitForPanel,
+  type LaunchedFirefox,
+} from './support/firefox/firefox';
+
+const SECRET = 'firefox-e2e-secret';
+let firefox: LaunchedFirefox;
+let flask: FlaskApp;
+
+beforeAll(async () => {
+  flask = await startFlaskApp({ stack: 'debian', secretKey: SECRET });
+  firefox = await launchFirefoxWithExtension();
+});
+
+afterAll(async () => {
+  await firefox?.close();
+  await flask?.stop();
+});
+
+/** POSTs from the page, as the demo's buttons do. */
+async function post(...paths: string[]): Promise<void> {
+  await firefox.marionette.run('content', `for (const path of args) await (await fetch(path, { method: 'POST' })).text();`, paths);
+}
+
+describe('Firefox DevTools', () => {
+  it('decodes the session from traffic, verifies as the key is typed, and the Timeline classifies each request', async () => {
+    const m = firefox.marionette;
+    await navigate(m, `${flask.url}/`);
+    await showSessionPanel(m);
+    await post('/login', '/modify');
+
+    let tree = await waitForPanel(m, "the session decoded: user 'alice', count 1", (t) => ["user: 'alice'", 'count: 1'].every((item) => treeItems(t).includes(item)));
+    expect(verdictText(tree)).toBe("Not verified — paste the app's SECRET_KEY");
+    expect(tree.some((node) => node.role === 'text leaf' && node.name === 'Flask signed cookie')).toBe(true);
+    // HttpOnly, and no host access yet: it came from the traffic.
+    expect(tree.find((node) => node.role === 'listitem')?.name).toMatch(/^session Flask · Set-Cookie response/);
+
+    await panelType(m, 'password text', 'Secret key', SECRET);
+    await waitForPanel(m, 'the verdict for the right key', (t) => verdictText(t) === 'Signature valid (key 1 of 1)');
+    await panelType(m, 'password text', 'Secret key', 'not-the-key');
+    await waitForPanel(m, 'the verdict for a wrong key', (t) => verdictText(t) === 'Signature invalid for this key');
+    await panelType(m, 'password text', 'Secret key', SECRET); // the Timeline checks signatures with it too
+
+    await panelClick(m, 'pagetab', 'Timeline');
+    await post('/logout');
+    tree = await waitForPanel(m, 'the timeline rows', (t) => timelineRowNames(t).some((row) => row.includes('/logout')));
+    const events = timelineRowNames(tree).map((row) => /(POST|GET) (\S+) \d+ (\w+)/.exec(row)?.slice(2).join(' ') ?? row);
+    expect(events).toEqual(['/login Created', '/modify Modified', '/logout Deleted']);
+    await panelClick(m, 'pagetab', 'Session');
+  });
+
+  it('host access: the button opens the grant window; once allowed, a session set before DevTools opened is read from the jar', async () => {
+    const m = firefox.marionette;
+    await m.run('chrome', `
+      const { require } = ChromeUtils.importESModule('resource://devtools/shared/loader/Loader.sys.mjs');
+      const { gDevTools } = require('devtools/client/framework/devtools');
+      const win = Services.wm.getMostRecentWindow('navigator:browser');
+      await gDevTools.closeToolboxForTab(win.gBrowser.selectedTab);
+      Services.cookies.removeAll();
+    `);
+    await navigate(m, `${flask.url}/`);
+    await post('/login'); // before DevTools opens: no traffic the panel can see carries it
+    await showSessionPanel(m);
+    await panelClick(m, 'pagetab', 'Session');
+    const button = `Allow reading cookies on ${flask.url}`;
+    await waitForPanel(m, 'the host access button and no session', (t) => t.some((n) => n.role === 'pushbutton' && n.name === button) && treeItems(t).length === 0);
+
+    const windows = await m.send<string[]>('WebDriver:GetWindowHandles');
+    await panelClick(m, 'pushbutton', button);
+    await clickInNewWindow(m, windows, '#allow');
+
+    const tree = await waitForPanel(m, "the session from the jar: user 'alice'", (t) => treeItems(t).includes("user: 'alice'"));
+    expect(tree.some((n) => n.role === 'pushbutton' && n.name === button)).toBe(false);
+    const candidate = tree.findIndex((n) => n.role === 'listitem');
+    expect(subtreeText(tree, candidate)).toContain('cookie jar');
+    await panelType(m, 'password text', 'Secret key', SECRET);
+    await waitForPanel(m, 'the jar cookie verified', (t) => verdictText(t) === 'Signature valid (key 1 of 1)');
+  });
+});

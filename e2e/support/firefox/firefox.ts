@@ -1,0 +1,223 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { repoRoot } from '../paths';
+import { waitUntil } from '../wait';
+import { Marionette } from './marionette';
+
+/**
+ * Real Firefox with the Firefox build of the extension (`dist-firefox/`, `npm run build:firefox`)
+ * installed as a temporary add-on, driven over Marionette. The panel runs out of process, so the
+ * tests read and drive it through the accessibility tree Firefox keeps of it in the parent
+ * process: roles and names, the same contract the Chromium tests rely on.
+ */
+export function firefoxExecutable(): string {
+  return process.env.FIREFOX_PATH ?? ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((path) => existsSync(path)) ?? '/usr/bin/firefox-esr';
+}
+
+export function firefoxDistDir(): string {
+  return resolve(process.env.SESSION_LENS_FIREFOX_DIST ?? join(repoRoot, 'dist-firefox'));
+}
+
+const PREFS: Record<string, string | number | boolean> = {
+  'marionette.port': 0, // any free port, written to MarionetteActivePort in the profile
+  'devtools.toolbox.host': 'bottom',
+  // Optional permissions are granted without the doorhanger (the request still needs a click).
+  'extensions.webextOptionalPermissionPrompts': false,
+  'browser.shell.checkDefaultBrowser': false,
+  'browser.aboutwelcome.enabled': false,
+  'datareporting.policy.dataSubmissionEnabled': false,
+  'toolkit.telemetry.reportingpolicy.firstRun': false,
+  'app.update.disabledForTesting': true,
+  'browser.startup.homepage_override.mstone': 'ignore',
+};
+
+export interface LaunchedFirefox {
+  marionette: Marionette;
+  addonId: string;
+  close(): Promise<void>;
+}
+
+export async function launchFirefoxWithExtension(distDir = firefoxDistDir()): Promise<LaunchedFirefox> {
+  if (!existsSync(join(distDir, 'manifest.json'))) throw new Error(`no Firefox build in ${distDir}: run npm run build:firefox`);
+  const profile = await mkdtemp(join(tmpdir(), 'session-lens-firefox-'));
+  writeFileSync(join(profile, 'user.js'), Object.entries(PREFS).map(([name, value]) => `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});\n`).join(''));
+  const removeProfileAtExit = () => rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+  process.once('exit', removeProfileAtExit);
+  const firefox: ChildProcess = spawn(firefoxExecutable(), ['--headless', '--marionette', '--remote-allow-system-access', '--no-remote', '--profile', profile, '--width', '1400', '--height', '900'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  firefox.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const close = async () => {
+    marionette?.close();
+    if (firefox.exitCode === null && firefox.signalCode === null) {
+      const exited = new Promise((done) => firefox.once('exit', done));
+      firefox.kill('SIGTERM');
+      await Promise.race([exited, new Promise((done) => setTimeout(done, 5_000))]);
+      if (firefox.exitCode === null && firefox.signalCode === null) firefox.kill('SIGKILL');
+    }
+    process.off('exit', removeProfileAtExit);
+    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
+  };
+  let marionette: Marionette | undefined;
+  try {
+    const port = await waitUntil(
+      'Firefox to start Marionette (MarionetteActivePort in the profile)',
+      () => {
+        if (firefox.exitCode !== null) throw new Error(`Firefox exited (${firefox.exitCode}): ${stderr}`);
+        const file = join(profile, 'MarionetteActivePort');
+        return existsSync(file) && Number(readFileSync(file, 'utf8').trim());
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    marionette = await Marionette.connect(port);
+    await marionette.send('WebDriver:NewSession', { capabilities: { alwaysMatch: { unhandledPromptBehavior: 'ignore' } } });
+    const { value: addonId } = await marionette.send<{ value: string }>('Addon:Install', { path: distDir, temporary: true });
+    return { marionette, addonId, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** One node of the panel's accessibility tree. */
+export interface AccessibleNode {
+  role: string;
+  name: string;
+  value: string;
+  depth: number;
+}
+
+/** Chrome-context prelude: the selected tab's toolbox and the Session panel's accessible. */
+const PANEL_PRELUDE = `
+  const { require } = ChromeUtils.importESModule('resource://devtools/shared/loader/Loader.sys.mjs');
+  const { gDevTools } = require('devtools/client/framework/devtools');
+  const win = Services.wm.getMostRecentWindow('navigator:browser');
+  const accessibility = Cc['@mozilla.org/accessibilityService;1'].getService(Ci.nsIAccessibilityService);
+  const sleep = (ms) => new Promise((r) => win.setTimeout(r, ms));
+  const sessionTool = (toolbox) => toolbox.getAdditionalTools().find((tool) => tool.label === 'Session');
+  const panelBrowser = () => {
+    const toolbox = gDevTools.getToolboxForTab(win.gBrowser.selectedTab);
+    const tool = toolbox && sessionTool(toolbox);
+    const frame = tool && toolbox.doc.getElementById('toolbox-panel-iframe-' + tool.id);
+    const browser = frame && frame.contentDocument && frame.contentDocument.querySelector('browser');
+    return browser && /^moz-extension:.*panel\\.html/.test(browser.browsingContext?.currentURI?.spec ?? '') ? browser : null;
+  };
+  const nodes = () => {
+    const browser = panelBrowser();
+    if (!browser) throw new Error('the Session panel is not loaded');
+    const out = [];
+    const walk = (a, depth) => {
+      if (!a || depth > 60) return;
+      out.push({ a, role: accessibility.getStringRole(a.role), name: a.name ?? '', value: a.value ?? '', depth });
+      for (let c = a.firstChild; c; c = c.nextSibling) walk(c, depth + 1);
+    };
+    walk(accessibility.getAccessibleFor(browser), 0);
+    return out;
+  };
+  const find = (role, name) => {
+    const node = nodes().find((n) => n.role === role && (name.startsWith('/') ? new RegExp(name.slice(1, -1)).test(n.name) : n.name === name));
+    if (!node) throw new Error('no ' + role + ' named ' + JSON.stringify(name) + ' in the Session panel');
+    return node.a;
+  };
+`;
+
+/** Opens the toolbox on the selected tab and shows the Session panel. */
+export async function showSessionPanel(m: Marionette): Promise<void> {
+  await m.run('chrome', `${PANEL_PRELUDE}
+    const toolbox = await gDevTools.showToolboxForTab(win.gBrowser.selectedTab, { toolId: 'webconsole' });
+    for (let i = 0; i < 100 && !sessionTool(toolbox); i++) await sleep(100);
+    const tool = sessionTool(toolbox);
+    if (!tool) throw new Error('the extension registered no "Session" panel: ' + toolbox.getAdditionalTools().map((t) => t.label).join(', '));
+    await toolbox.selectTool(tool.id);
+    for (let i = 0; i < 100 && !panelBrowser(); i++) await sleep(100);
+    if (!panelBrowser()) throw new Error('the Session panel page did not load');
+  `);
+  await waitForPanel(m, 'the panel to render its views', (tree) => tree.some((node) => node.role === 'pagetablist' && node.name === 'Session Lens views'));
+}
+
+/** The Session panel's accessibility tree, in document order (roles as Firefox names them). */
+export function panelTree(m: Marionette): Promise<AccessibleNode[]> {
+  return m.run('chrome', `${PANEL_PRELUDE} return nodes().map(({ role, name, value, depth }) => ({ role, name, value, depth }));`);
+}
+
+/** Clicks (the default action of) the accessible with this role and name; `/re/` names match a RegExp. */
+export async function panelClick(m: Marionette, role: string, name: string): Promise<void> {
+  await m.run('chrome', `${PANEL_PRELUDE} find(args[0], args[1]).doAction(0);`, [role, name]);
+}
+
+/** Replaces the text of an editable accessible, as typing would (the page sees input events). */
+export async function panelType(m: Marionette, role: string, name: string, text: string): Promise<void> {
+  await m.run('chrome', `${PANEL_PRELUDE} find(args[0], args[1]).QueryInterface(Ci.nsIAccessibleEditableText).setTextContents(args[2]);`, [role, name, text]);
+}
+
+/** Waits until `predicate` holds for the panel's tree; returns that tree. A timeout quotes the verdict seen last. */
+export async function waitForPanel(m: Marionette, description: string, predicate: (tree: AccessibleNode[]) => boolean, timeout = 15_000): Promise<AccessibleNode[]> {
+  let last: AccessibleNode[] = [];
+  try {
+    return await waitUntil(description, async () => {
+      last = await panelTree(m);
+      return predicate(last) && last;
+    }, { timeout, interval: 250 });
+  } catch (error) {
+    if (error instanceof Error) error.message += ` (last seen: verdict ${JSON.stringify(verdictText(last))}, payload ${JSON.stringify(treeItems(last))})`;
+    throw error;
+  }
+}
+
+/** Loads `url` in the selected tab. */
+export async function navigate(m: Marionette, url: string): Promise<void> {
+  await m.send('Marionette:SetContext', { value: 'content' });
+  await m.send('WebDriver:Navigate', { url });
+}
+
+/** The text of node `index`'s subtree (its text leaves, in order). */
+export function subtreeText(tree: readonly AccessibleNode[], index: number): string {
+  let text = '';
+  for (let i = index + 1; i < tree.length && tree[i]!.depth > tree[index]!.depth; i++) {
+    if (tree[i]!.role === 'text leaf') text += tree[i]!.name;
+  }
+  return text;
+}
+
+/** The verification verdict: the headline of the panel's `role="status"` element ("statusbar" in Firefox). */
+export function verdictText(tree: readonly AccessibleNode[]): string | undefined {
+  const index = tree.findIndex((node) => node.role === 'statusbar');
+  if (index < 0) return undefined;
+  const headline = tree.findIndex((node, i) => i > index && node.role === 'text leaf');
+  return headline > index && tree[headline]!.depth > tree[index]!.depth ? tree[headline]!.name : '';
+}
+
+/** The names of the payload tree's items ("key: value"). */
+export function treeItems(tree: readonly AccessibleNode[]): string[] {
+  return tree.filter((node) => node.role === 'outlineitem').map((node) => node.name);
+}
+
+/** The timeline grid's data rows, by their accessible names ("time method path status event …"). */
+export function timelineRowNames(tree: readonly AccessibleNode[]): string[] {
+  const grid = tree.findIndex((node) => node.role === 'grid' && node.name === 'Session timeline');
+  if (grid < 0) return [];
+  const rows: string[] = [];
+  for (let i = grid + 1; i < tree.length && tree[i]!.depth > tree[grid]!.depth; i++) {
+    if (tree[i]!.role === 'row' && !tree[i + 1]?.role.startsWith('columnheader')) rows.push(tree[i]!.name);
+  }
+  return rows;
+}
+
+/**
+ * Clicks `selector` in the extension window that a panel action opened (the grant page), then
+ * goes back to the tab. Marionette's click is trusted input, as the permission request needs.
+ */
+export async function clickInNewWindow(m: Marionette, before: readonly string[], selector: string): Promise<void> {
+  const opened = await waitUntil('a new window', async () => (await m.send<string[]>('WebDriver:GetWindowHandles')).find((h) => !before.includes(h)), { timeout: 10_000 });
+  await m.send('WebDriver:SwitchToWindow', { handle: opened });
+  await m.send('Marionette:SetContext', { value: 'content' });
+  const element = await waitUntil(`${selector} in the new window`, () => m.send<{ value: Record<string, string> }>('WebDriver:FindElement', { using: 'css selector', value: selector }), { timeout: 10_000 });
+  await m.send('WebDriver:ElementClick', { id: Object.values(element.value)[0] });
+  // The tab's handle may change meanwhile: go back to whichever window is left that is not the new one.
+  const tab = await waitUntil('the tab window', async () => (await m.send<string[]>('WebDriver:GetWindowHandles')).find((h) => h !== opened), { timeout: 10_000 });
+  await m.send('WebDriver:SwitchToWindow', { handle: tab });
+}
