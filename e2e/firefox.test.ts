@@ -10,6 +10,7 @@ import {
   clickInNewWindow,
   launchFirefoxWithExtension,
   navigate,
+  openToolbox,
   panelClick,
   panelType,
   showSessionPanel,
@@ -41,11 +42,12 @@ async function post(...paths: string[]): Promise<void> {
 }
 
 describe('Firefox DevTools', () => {
-  it('decodes the session from traffic, verifies as the key is typed, and the Timeline classifies each request', async () => {
+  it('decodes the session from traffic made before the panel was shown, verifies as the key is typed, and the Timeline classifies each request', async () => {
     const m = firefox.marionette;
     await navigate(m, `${flask.url}/`);
-    await showSessionPanel(m);
+    await openToolbox(m);
     await post('/login', '/modify');
+    await showSessionPanel(m);
 
     let tree = await waitForPanel(m, "the session decoded: user 'alice', count 1", (t) => ["user: 'alice'", 'count: 1'].every((item) => treeItems(t).includes(item)));
     expect(verdictText(tree)).toBe("Not verified — paste the app's SECRET_KEY");

@@ -125,14 +125,24 @@ const PANEL_PRELUDE = `
   };
 `;
 
-/** Opens the toolbox on the selected tab and shows the Session panel. */
-export async function showSessionPanel(m: Marionette): Promise<void> {
+/**
+ * Opens the toolbox on the selected tab (on the Console) and waits for the extension's devtools
+ * page to register the Session panel, without showing it.
+ */
+export async function openToolbox(m: Marionette): Promise<void> {
   await m.run('chrome', `${PANEL_PRELUDE}
     const toolbox = await gDevTools.showToolboxForTab(win.gBrowser.selectedTab, { toolId: 'webconsole' });
     for (let i = 0; i < 100 && !sessionTool(toolbox); i++) await sleep(100);
-    const tool = sessionTool(toolbox);
-    if (!tool) throw new Error('the extension registered no "Session" panel: ' + toolbox.getAdditionalTools().map((t) => t.label).join(', '));
-    await toolbox.selectTool(tool.id);
+    if (!sessionTool(toolbox)) throw new Error('the extension registered no "Session" panel: ' + toolbox.getAdditionalTools().map((t) => t.label).join(', '));
+  `);
+}
+
+/** Shows the Session panel (opening the toolbox first if needed) and waits until it has rendered. */
+export async function showSessionPanel(m: Marionette): Promise<void> {
+  await openToolbox(m);
+  await m.run('chrome', `${PANEL_PRELUDE}
+    const toolbox = gDevTools.getToolboxForTab(win.gBrowser.selectedTab);
+    await toolbox.selectTool(sessionTool(toolbox).id);
     for (let i = 0; i < 100 && !panelBrowser(); i++) await sleep(100);
     if (!panelBrowser()) throw new Error('the Session panel page did not load');
   `);
