@@ -20,20 +20,25 @@ export interface OracleLoads {
 /** A long-lived Python process that answers with the real Flask/itsdangerous (test/python/flask_oracle.py). */
 export class FlaskOracle {
   private readonly child: ChildProcessWithoutNullStreams;
-  private readonly pending: ((line: string) => void)[] = [];
+  private readonly pending: { resolve(line: string): void; reject(error: Error): void }[] = [];
   private stderr = '';
+  private exited: Error | undefined;
 
   constructor(python: string) {
     this.child = spawn(python, [ORACLE], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    createInterface({ input: this.child.stdout }).on('line', (line) => this.pending.shift()?.(line));
+    createInterface({ input: this.child.stdout }).on('line', (line) => this.pending.shift()?.resolve(line));
+    this.child.once('exit', (code) => {
+      this.exited = new Error(`oracle exited (${code}): ${this.stderr}`);
+      for (const request of this.pending.splice(0)) request.reject(this.exited);
+    });
   }
 
   /** Sends one request line (already JSON) and returns the parsed answer. */
   private async exchange(line: string): Promise<Record<string, unknown>> {
     const answerLine = await new Promise<string>((resolve, reject) => {
-      this.pending.push(resolve);
-      this.child.once('exit', (code) => reject(new Error(`oracle exited (${code}): ${this.stderr}`)));
+      if (this.exited) return reject(this.exited);
+      this.pending.push({ resolve, reject });
       this.child.stdin.write(line + '\n');
     });
     const answer = JSON.parse(answerLine) as Record<string, unknown>;
