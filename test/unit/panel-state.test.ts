@@ -15,6 +15,7 @@ import type { CookieJar } from '../../src/extension/platform/cookie-jar';
 import type { ExchangeBatchListener } from '../../src/extension/platform/exchange-stream';
 import { createSettingsStore, type OriginSettings } from '../../src/extension/platform/settings-store';
 import { attributeFacts, formatBadge, rawSegments, sessionFacts } from '../../src/extension/panel/state/cookie-facts';
+import { stateWithoutSecrets } from '../../src/extension/panel/state/debug-view';
 import { siteExchanges, toSessionSettings } from '../../src/extension/panel/state/derive';
 import { PanelStore, type PanelPlatform } from '../../src/extension/panel/state/panel-store';
 import { copyJsonText, copyValueText, defaultExpanded, MAX_CHILDREN, payloadRows, treeKey } from '../../src/extension/panel/state/payload-tree';
@@ -306,6 +307,12 @@ describe('panel store', () => {
     expect(verdictOf(store)).toBe('valid');
     await settle();
     expect((await fake.platform.settings.load(ORIGIN)).secrets).toEqual(typed);
+
+    // What window.__sessionLens shows: everything but the keys.
+    const shown = stateWithoutSecrets(store.getState());
+    expect(JSON.stringify(shown, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain('right');
+    expect(shown.settings.secrets).toEqual([{ value: '(hidden)', encoding: 'text' }]);
+    expect(shown.analysis).toBe(store.getState().analysis);
 
     store.updateSettings({ secrets: [{ value: '7269676874', encoding: 'hex' }] }); // "right" in hex
     expect(verdictOf(store)).toBe('valid');

@@ -5,6 +5,7 @@ import { followDevtoolsTheme } from '../platform/theme';
 import { App } from './App';
 import { ErrorBoundary } from './ErrorBoundary';
 import { browserPanelPlatform } from './state/browser-platform';
+import { stateWithoutSecrets } from './state/debug-view';
 import { PanelStore } from './state/panel-store';
 import { PanelStoreContext } from './state/use-panel-state';
 import './panel.css';
@@ -13,8 +14,8 @@ followDevtoolsTheme();
 const store = new PanelStore(browserPanelPlatform());
 const stop = store.start();
 window.addEventListener('pagehide', stop, { once: true });
-// Read-only view of the state for the e2e tests and for debugging the panel (DevTools on DevTools).
-Object.defineProperty(window, '__sessionLens', { value: Object.freeze({ state: () => store.getState() }) });
+// Read-only view of the state, secrets masked, for the e2e tests and for debugging the panel (DevTools on DevTools).
+Object.defineProperty(window, '__sessionLens', { value: Object.freeze({ state: () => stateWithoutSecrets(store.getState()) }) });
 
 const container = document.getElementById('root');
 if (!container) throw new Error('panel.html has no #root element');
