@@ -127,6 +127,13 @@ export async function panelPageExists(
 /** Closes the DevTools window (the front-end target). */
 export async function closeDevToolsFrontend(browser: CDPSession, frontendTargetId: string): Promise<void> {
   await browser.send('Target.closeTarget', { targetId: frontendTargetId }).catch(() => undefined);
+  // Closing is asynchronous: until the target is gone, Target.openDevTools for the same page
+  // may hand back this closing window, whose sessions then detach.
+  await waitUntil(
+    `the DevTools front-end ${frontendTargetId} to close`,
+    async () => !(await listTargets(browser)).some((t) => t.targetId === frontendTargetId),
+    { timeout: 10_000 },
+  ).catch(() => undefined);
 }
 
 /**
