@@ -320,6 +320,33 @@ describe('panel store', () => {
     expect(verdictOf(store)).toBe('bad_signature');
   });
 
+  it('keeps a key typed before the stored settings arrive, and saves it', async () => {
+    const cookie = flaskCookie('early');
+    const fake = fakePlatform({ exchanges: [exchange(`${ORIGIN}/login`, [`session=${cookie}; HttpOnly; Path=/`])] });
+    const stored = fake.platform.settings;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    fake.platform.settings = { ...stored, load: async (origin) => (await held, stored.load(origin)) };
+    const store = new PanelStore(fake.platform);
+    store.start();
+    await settle();
+    expect(store.getState().settingsLoaded).toBe(false);
+    store.updateSettings({ secrets: [{ value: 'early', encoding: 'text' }] });
+    expect(verdictOf(store)).toBe('valid');
+
+    release();
+    await settle();
+    expect(store.getState().settingsLoaded).toBe(true);
+    expect(store.getState().settings.secrets).toEqual([{ value: 'early', encoding: 'text' }]);
+    expect(verdictOf(store)).toBe('valid');
+    expect((await stored.load(ORIGIN)).secrets).toEqual([{ value: 'early', encoding: 'text' }]);
+
+    // A navigation to another origin starts from that origin's own settings.
+    fake.navigate('http://other.test:8000');
+    await store.refreshOrigin();
+    expect(store.getState().settings.secrets).toEqual([{ value: '', encoding: 'text' }]);
+  });
+
   it('ignores other hosts, lists several candidates and honours the pin', async () => {
     const fake = fakePlatform({
       exchanges: [

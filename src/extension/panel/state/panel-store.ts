@@ -86,6 +86,8 @@ export class PanelStore {
   readonly #listeners = new Set<() => void>();
   #state: PanelState;
   #picked: string | null = null;
+  /** Edits made before the origin's stored settings arrived: applied on top of them, then saved. */
+  #editsBeforeLoad: Partial<OriginSettings> = {};
   #originRequest = 0;
   #stops: (() => void)[] = [];
   #stopWatch: (() => void) | null = null;
@@ -159,7 +161,9 @@ export class PanelStore {
     }
     if (request !== this.#originRequest || origin === this.#state.inspectedOrigin) return;
     this.#picked = null;
-    const settings = defaultOriginSettings();
+    // Edits typed for another origin do not follow a navigation; those typed before the first one do.
+    if (this.#state.inspectedOrigin !== null) this.#editsBeforeLoad = {};
+    const settings = { ...defaultOriginSettings(), ...this.#editsBeforeLoad };
     this.#update({ inspectedOrigin: origin, settings, settingsLoaded: false, jar: [], hostAccess: origin === null ? 'unknown' : 'checking', problem: null });
     this.#stopWatch?.();
     this.#stopWatch = null;
@@ -187,7 +191,10 @@ export class PanelStore {
     const settings = { ...this.#state.settings, ...patch };
     this.#update({ settings });
     const origin = this.#state.inspectedOrigin;
-    if (origin === null || !this.#state.settingsLoaded) return;
+    if (origin === null || !this.#state.settingsLoaded) {
+      this.#editsBeforeLoad = { ...this.#editsBeforeLoad, ...patch };
+      return;
+    }
     this.#platform.settings.save(origin, settings).catch((error: unknown) => {
       this.#update({ problem: `Could not save the settings: ${message(error)}` });
     });
@@ -196,6 +203,7 @@ export class PanelStore {
   /** Wipes the origin's settings (secrets included) from memory and both storage areas. */
   async forgetSettings(): Promise<void> {
     const origin = this.#state.inspectedOrigin;
+    this.#editsBeforeLoad = {};
     this.#update({ settings: defaultOriginSettings() });
     if (origin === null) return;
     try {
@@ -257,7 +265,10 @@ export class PanelStore {
       problem = `Could not read the stored settings: ${message(error)}`;
     }
     if (this.#state.inspectedOrigin !== origin) return;
-    this.#update({ settings, settingsLoaded: true, ...(problem ? { problem } : {}) });
+    const edits = this.#editsBeforeLoad;
+    this.#editsBeforeLoad = {};
+    this.#update({ settings: { ...settings, ...edits }, settingsLoaded: true, ...(problem ? { problem } : {}) });
+    if (Object.keys(edits).length > 0) this.updateSettings({});
   }
 
   async #checkHostAccess(): Promise<void> {
