@@ -159,9 +159,23 @@ export async function panelClick(m: Marionette, role: string, name: string): Pro
   await m.run('chrome', `${PANEL_PRELUDE} find(args[0], args[1]).doAction(0);`, [role, name]);
 }
 
-/** Replaces the text of an editable accessible, as typing would (the page sees input events). */
+/**
+ * Replaces the text of an editable accessible, as typing would (the page sees input events), once
+ * it is enabled (the panel disables its inputs while it loads the origin's settings).
+ */
 export async function panelType(m: Marionette, role: string, name: string, text: string): Promise<void> {
-  await m.run('chrome', `${PANEL_PRELUDE} find(args[0], args[1]).QueryInterface(Ci.nsIAccessibleEditableText).setTextContents(args[2]);`, [role, name, text]);
+  await m.run('chrome', `${PANEL_PRELUDE}
+    const enabled = () => {
+      const state = {}, extra = {};
+      const field = find(args[0], args[1]);
+      field.getState(state, extra);
+      return (state.value & Ci.nsIAccessibleStates.STATE_UNAVAILABLE) === 0 && field;
+    };
+    let field = null;
+    for (let i = 0; i < 100 && !(field = enabled()); i++) await sleep(100);
+    if (!field) throw new Error('the ' + args[1] + ' field stayed disabled');
+    field.QueryInterface(Ci.nsIAccessibleEditableText).setTextContents(args[2]);
+  `, [role, name, text]);
 }
 
 /** Waits until `predicate` holds for the panel's tree; returns that tree. A timeout quotes the verdict seen last. */
