@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlaskApp, type FlaskApp } from '../test/support/services';
 import {
   clickInNewWindow,
+  closeToolboxAndClearCookies,
   launchFirefoxWithExtension,
   navigate,
   openToolbox,
@@ -71,13 +72,7 @@ describe('Firefox DevTools', () => {
 
   it('host access: the button opens the grant window; once allowed, a session set before DevTools opened is read from the jar', async () => {
     const m = firefox.marionette;
-    await m.run('chrome', `
-      const { require } = ChromeUtils.importESModule('resource://devtools/shared/loader/Loader.sys.mjs');
-      const { gDevTools } = require('devtools/client/framework/devtools');
-      const win = Services.wm.getMostRecentWindow('navigator:browser');
-      await gDevTools.closeToolboxForTab(win.gBrowser.selectedTab);
-      Services.cookies.removeAll();
-    `);
+    await closeToolboxAndClearCookies(m);
     await navigate(m, `${flask.url}/`);
     await post('/login'); // before DevTools opens: no traffic the panel can see carries it
     await showSessionPanel(m);

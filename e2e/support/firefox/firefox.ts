@@ -119,7 +119,7 @@ const PANEL_PRELUDE = `
     return out;
   };
   const find = (role, name) => {
-    const node = nodes().find((n) => n.role === role && (name.startsWith('/') ? new RegExp(name.slice(1, -1)).test(n.name) : n.name === name));
+    const node = nodes().find((n) => n.role === role && n.name === name);
     if (!node) throw new Error('no ' + role + ' named ' + JSON.stringify(name) + ' in the Session panel');
     return node.a;
   };
@@ -134,6 +134,14 @@ export async function openToolbox(m: Marionette): Promise<void> {
     const toolbox = await gDevTools.showToolboxForTab(win.gBrowser.selectedTab, { toolId: 'webconsole' });
     for (let i = 0; i < 100 && !sessionTool(toolbox); i++) await sleep(100);
     if (!sessionTool(toolbox)) throw new Error('the extension registered no "Session" panel: ' + toolbox.getAdditionalTools().map((t) => t.label).join(', '));
+  `);
+}
+
+/** Closes the selected tab's toolbox and empties the cookie jar: a start with no history. */
+export async function closeToolboxAndClearCookies(m: Marionette): Promise<void> {
+  await m.run('chrome', `${PANEL_PRELUDE}
+    await gDevTools.closeToolboxForTab(win.gBrowser.selectedTab);
+    Services.cookies.removeAll();
   `);
 }
 
@@ -154,7 +162,7 @@ export function panelTree(m: Marionette): Promise<AccessibleNode[]> {
   return m.run('chrome', `${PANEL_PRELUDE} return nodes().map(({ role, name, value, depth }) => ({ role, name, value, depth }));`);
 }
 
-/** Clicks (the default action of) the accessible with this role and name; `/re/` names match a RegExp. */
+/** Clicks (the default action of) the accessible with this role and name. */
 export async function panelClick(m: Marionette, role: string, name: string): Promise<void> {
   await m.run('chrome', `${PANEL_PRELUDE} find(args[0], args[1]).doAction(0);`, [role, name]);
 }
