@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlaskApp, type FlaskApp } from '../test/support/services';
 import {
   clickInNewWindow,
+  closeToolbox,
   closeToolboxAndClearCookies,
   launchFirefoxWithExtension,
   navigate,
@@ -67,6 +68,14 @@ describe('Firefox DevTools', () => {
     tree = await waitForPanel(m, 'the timeline rows', (t) => timelineRowNames(t).some((row) => row.includes('/logout')));
     const events = timelineRowNames(tree).map((row) => /(POST|GET) (\S+) \d+ (\w+)/.exec(row)?.slice(2).join(' ') ?? row);
     expect(events).toEqual(['/login Created', '/modify Modified', '/logout Deleted']);
+
+    // Closed and reopened, the toolbox shows the same history (the panel keeps it in storage.session).
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // saved at most once a second; the save on close is best effort
+    await closeToolbox(m);
+    await showSessionPanel(m);
+    await panelClick(m, 'pagetab', 'Timeline');
+    tree = await waitForPanel(m, 'the restored timeline', (t) => timelineRowNames(t).length >= 3);
+    expect(timelineRowNames(tree).map((row) => /(POST|GET) (\S+) \d+ (\w+)/.exec(row)?.slice(2).join(' ') ?? row)).toEqual(events);
     await panelClick(m, 'pagetab', 'Session');
   });
 

@@ -137,12 +137,15 @@ export async function openToolbox(m: Marionette): Promise<void> {
   `);
 }
 
-/** Closes the selected tab's toolbox and empties the cookie jar: a start with no history. */
+/** Closes the selected tab's toolbox. */
+export async function closeToolbox(m: Marionette): Promise<void> {
+  await m.run('chrome', `${PANEL_PRELUDE} await gDevTools.closeToolboxForTab(win.gBrowser.selectedTab);`);
+}
+
+/** Closes the selected tab's toolbox and empties the cookie jar. */
 export async function closeToolboxAndClearCookies(m: Marionette): Promise<void> {
-  await m.run('chrome', `${PANEL_PRELUDE}
-    await gDevTools.closeToolboxForTab(win.gBrowser.selectedTab);
-    Services.cookies.removeAll();
-  `);
+  await closeToolbox(m);
+  await m.run('chrome', `Services.cookies.removeAll();`);
 }
 
 /** Shows the Session panel (opening the toolbox first if needed) and waits until it has rendered. */

@@ -1,7 +1,7 @@
 import { EXCHANGE_BRIDGE_EVENT, readBridge, type ExchangeBridge } from './bridge-protocol';
 import { devtoolsApi } from './devtools-api';
-import { ExchangeStream, type ExchangeBatchListener } from './exchange-stream';
-import { feedStreamFromNetwork } from './network-feed';
+import { startExchangeCollector } from './devtools-side';
+import type { ExchangeBatchListener } from './exchange-stream';
 
 export type { ExchangeBatchInfo, ExchangeBatchListener } from './exchange-stream';
 
@@ -20,16 +20,22 @@ export interface SubscribeExchangesOptions {
  */
 export function exchangeSourceKind(win: Window): 'bridge' | 'standalone' {
   if (readBridge(win)) return 'bridge';
-  if (win.top === win || win.location.protocol === 'moz-extension:') return 'standalone';
+  if (win.top === win || isFirefoxPage(win)) return 'standalone';
   return 'bridge';
+}
+
+/** An extension page in Firefox, where DevTools hands the panel no window to bridge to. */
+export function isFirefoxPage(win: Pick<Window, 'location'>): boolean {
+  return win.location.protocol === 'moz-extension:';
 }
 
 let standaloneBridge: ExchangeBridge | undefined;
 
 function standaloneSource(win: Window): ExchangeBridge {
   if (!standaloneBridge) {
-    const stream = new ExchangeStream();
-    feedStreamFromNetwork(devtoolsApi(win).network, stream);
+    // In Firefox the panel is the tab's collector, so it keeps the tab's history too; a plain
+    // tab (tests with a fake devtools object) keeps none.
+    const stream = startExchangeCollector({ devtools: devtoolsApi(win), ...(isFirefoxPage(win) ? {} : { history: null }) });
     standaloneBridge = { protocol: 1, subscribe: (listener) => stream.subscribe(listener) };
   }
   return standaloneBridge;
