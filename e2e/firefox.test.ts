@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlaskApp, type FlaskApp } from '../test/support/services';
+import { waitUntil } from './support';
 import {
   clickInNewWindow,
   closeToolbox,
@@ -14,7 +15,9 @@ import {
   navigate,
   openToolbox,
   panelClick,
+  panelLuminance,
   panelType,
+  setDevtoolsTheme,
   showSessionPanel,
   subtreeText,
   timelineRowNames,
@@ -77,6 +80,20 @@ describe('Firefox DevTools', () => {
     tree = await waitForPanel(m, 'the restored timeline', (t) => timelineRowNames(t).length >= 3);
     expect(timelineRowNames(tree).map((row) => /(POST|GET) (\S+) \d+ (\w+)/.exec(row)?.slice(2).join(' ') ?? row)).toEqual(events);
     await panelClick(m, 'pagetab', 'Session');
+  });
+
+  it("follows DevTools' theme as the user switches it", async () => {
+    const m = firefox.marionette;
+    await showSessionPanel(m);
+    const luminance = async (theme: 'light' | 'dark') => {
+      await setDevtoolsTheme(m, theme);
+      return waitUntil(`the panel to turn ${theme}`, async () => {
+        const value = await panelLuminance(m);
+        return (theme === 'dark' ? value < 80 : value > 180) && value;
+      }, { timeout: 10_000, interval: 250 });
+    };
+    expect(await luminance('dark')).toBeLessThan(80);
+    expect(await luminance('light')).toBeGreaterThan(180);
   });
 
   it('host access: the button opens the grant window; once allowed, a session set before DevTools opened is read from the jar', async () => {

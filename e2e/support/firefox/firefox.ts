@@ -189,6 +189,27 @@ export async function panelType(m: Marionette, role: string, name: string, text:
   `, [role, name, text]);
 }
 
+/** Mean luminance (0 black … 255 white) of the rendered panel, drawn over mid grey: which theme it shows. */
+export function panelLuminance(m: Marionette): Promise<number> {
+  return m.run('chrome', `${PANEL_PRELUDE}
+    const bitmap = await panelBrowser().browsingContext.currentWindowGlobal.drawSnapshot(null, 1, 'rgb(128, 128, 128)');
+    const canvas = win.document.createElementNS('http://www.w3.org/1999/xhtml', 'canvas');
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    const context = canvas.getContext('2d');
+    context.drawImage(bitmap, 0, 0);
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    let sum = 0;
+    for (let i = 0; i < data.length; i += 4) sum += 0.2126 * data[i] + 0.7152 * data[i + 1] + 0.0722 * data[i + 2];
+    return sum / (data.length / 4);
+  `);
+}
+
+/** Switches Firefox DevTools' theme (the `devtools.theme` preference: light, dark). */
+export async function setDevtoolsTheme(m: Marionette, theme: 'light' | 'dark'): Promise<void> {
+  await m.run('chrome', `Services.prefs.setStringPref('devtools.theme', args[0]);`, [theme]);
+}
+
 /** Waits until `predicate` holds for the panel's tree; returns that tree. A timeout quotes the verdict seen last. */
 export async function waitForPanel(m: Marionette, description: string, predicate: (tree: AccessibleNode[]) => boolean, timeout = 15_000): Promise<AccessibleNode[]> {
   let last: AccessibleNode[] = [];
