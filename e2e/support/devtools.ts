@@ -95,7 +95,11 @@ export async function openDevToolsOnly(
     );
     const frontend = await TargetSession.attach(browserSession, frontendTargetId, 'DevTools front-end');
     sessions.push(frontend);
-    let devtoolsPageSession: TargetSession | undefined;
+    // The page's scripts have run once it is complete: from then on its collector hears every
+    // request. (Before, a navigation could clear DevTools' log of requests it never heard of.)
+    const devtoolsPageSession = await TargetSession.attach(browserSession, devtoolsPage.targetId, 'devtools_page');
+    sessions.push(devtoolsPageSession);
+    await waitUntil('the devtools_page to finish loading', () => evaluateIn<boolean>(devtoolsPageSession, `document.readyState === 'complete'`), { timeout });
     const frontendId = frontendTargetId;
 
     const handle: DevToolsHandle = {
@@ -104,13 +108,7 @@ export async function openDevToolsOnly(
       frontendTargetId: frontendId,
       devtoolsPageTargetId: devtoolsPage.targetId,
       evaluateFrontend: (expression) => evaluateIn(frontend, expression),
-      evaluateDevtoolsPage: async (expression) => {
-        if (!devtoolsPageSession) {
-          devtoolsPageSession = await TargetSession.attach(browserSession, devtoolsPage.targetId, 'devtools_page');
-          sessions.push(devtoolsPageSession);
-        }
-        return evaluateIn(devtoolsPageSession, expression);
-      },
+      evaluateDevtoolsPage: (expression) => evaluateIn(devtoolsPageSession, expression),
       screenshot: (path) => captureScreenshot(frontend, path),
       panelPageExists: () => panelPageExists(browserSession, frontendId, extensionId, panelPagePath(distDir)),
       showPanel: (panelOptions = {}) => attachPanel(handle, panelOptions, distDir, sessions, frontend),
