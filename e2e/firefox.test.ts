@@ -24,6 +24,7 @@ import {
   treeItems,
   verdictText,
   waitForPanel,
+  type AccessibleNode,
   type LaunchedFirefox,
 } from './support/firefox/firefox';
 
@@ -40,6 +41,11 @@ afterAll(async () => {
   await firefox?.close();
   await flask?.stop();
 });
+
+/** "path Event" of each timeline row (the row's name is "time method path status event …"). */
+function pathsAndEvents(tree: AccessibleNode[]): string[] {
+  return timelineRowNames(tree).map((row) => /(POST|GET) (\S+) \d+ (\w+)/.exec(row)?.slice(2).join(' ') ?? row);
+}
 
 /** POSTs from the page, as the demo's buttons do. */
 async function post(...paths: string[]): Promise<void> {
@@ -69,7 +75,7 @@ describe('Firefox DevTools', () => {
     await panelClick(m, 'pagetab', 'Timeline');
     await post('/logout');
     tree = await waitForPanel(m, 'the timeline rows', (t) => timelineRowNames(t).some((row) => row.includes('/logout')));
-    const events = timelineRowNames(tree).map((row) => /(POST|GET) (\S+) \d+ (\w+)/.exec(row)?.slice(2).join(' ') ?? row);
+    const events = pathsAndEvents(tree);
     expect(events).toEqual(['/login Created', '/modify Modified', '/logout Deleted']);
 
     // Closed and reopened, the toolbox shows the same history (the panel keeps it in storage.session).
@@ -78,7 +84,7 @@ describe('Firefox DevTools', () => {
     await showSessionPanel(m);
     await panelClick(m, 'pagetab', 'Timeline');
     tree = await waitForPanel(m, 'the restored timeline', (t) => timelineRowNames(t).length >= 3);
-    expect(timelineRowNames(tree).map((row) => /(POST|GET) (\S+) \d+ (\w+)/.exec(row)?.slice(2).join(' ') ?? row)).toEqual(events);
+    expect(pathsAndEvents(tree)).toEqual(events);
     await panelClick(m, 'pagetab', 'Session');
   });
 

@@ -1,9 +1,6 @@
-import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { assertExtensionBuilt, chromiumExecutable, extensionDistDir } from './paths';
+import { temporaryProfile } from './temp-profile';
 import { withTimeout } from './wait';
 
 export interface LaunchOptions {
@@ -51,19 +48,11 @@ function chromiumArgs(distDir: string): string[] {
 export async function launchBrowserWithExtension(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   const distDir = options.distDir ?? extensionDistDir();
   assertExtensionBuilt(distDir);
-  const profileDir = await mkdtemp(join(tmpdir(), 'session-lens-e2e-'));
-  // Also when the process ends without close() (Ctrl+C, a killed test run). Playwright's own exit
-  // hook, registered earlier at launch, has killed Chromium by then.
-  const removeProfileAtExit = () => rmSync(profileDir, { recursive: true, force: true, maxRetries: 5 });
-  process.once('exit', removeProfileAtExit);
-  const removeProfile = async () => {
-    process.off('exit', removeProfileAtExit);
-    await rm(profileDir, { recursive: true, force: true, maxRetries: 5 });
-  };
+  const profile = await temporaryProfile('session-lens-e2e-');
   let context: BrowserContext | undefined;
   try {
     const headless = options.headless ?? true;
-    context = await chromium.launchPersistentContext(profileDir, {
+    context = await chromium.launchPersistentContext(profile.dir, {
       executablePath: chromiumExecutable(),
       headless,
       args: [...chromiumArgs(distDir), ...(options.extraArgs ?? [])],
@@ -88,13 +77,13 @@ export async function launchBrowserWithExtension(options: LaunchOptions = {}): P
         try {
           await launched.close();
         } finally {
-          await removeProfile();
+          await profile.remove();
         }
       },
     };
   } catch (error) {
     await context?.close().catch(() => undefined);
-    await removeProfile();
+    await profile.remove();
     throw error;
   }
 }

@@ -9,16 +9,23 @@ export function extensionDistDir(): string {
   return resolve(process.env.SESSION_LENS_DIST ?? join(repoRoot, 'dist'));
 }
 
+/** The unpacked Firefox build; `SESSION_LENS_FIREFOX_DIST` overrides it. */
+export function firefoxDistDir(): string {
+  return resolve(process.env.SESSION_LENS_FIREFOX_DIST ?? join(repoRoot, 'dist-firefox'));
+}
+
 export function chromiumExecutable(): string {
   return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 }
 
+export function firefoxExecutable(): string {
+  return process.env.FIREFOX_PATH ?? ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((path) => existsSync(path)) ?? '/usr/bin/firefox-esr';
+}
+
 /** Throws a message that says what to run when the extension has not been built. */
-export function assertExtensionBuilt(distDir: string): void {
+export function assertExtensionBuilt(distDir: string, buildCommand = 'npm run build:extension'): void {
   if (!existsSync(join(distDir, 'manifest.json'))) {
-    throw new Error(
-      `No extension build at ${distDir} (manifest.json is missing). Run \`npm run build:extension\` first.`,
-    );
+    throw new Error(`No extension build at ${distDir} (manifest.json is missing). Run \`${buildCommand}\` first.`);
   }
 }
 

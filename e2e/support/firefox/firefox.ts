@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { repoRoot } from '../paths';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertExtensionBuilt, firefoxDistDir, firefoxExecutable } from '../paths';
+import { temporaryProfile } from '../temp-profile';
 import { waitUntil } from '../wait';
 import { Marionette } from './marionette';
 
@@ -13,14 +12,6 @@ import { Marionette } from './marionette';
  * tests read and drive it through the accessibility tree Firefox keeps of it in the parent
  * process: roles and names, the same contract the Chromium tests rely on.
  */
-export function firefoxExecutable(): string {
-  return process.env.FIREFOX_PATH ?? ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((path) => existsSync(path)) ?? '/usr/bin/firefox-esr';
-}
-
-export function firefoxDistDir(): string {
-  return resolve(process.env.SESSION_LENS_FIREFOX_DIST ?? join(repoRoot, 'dist-firefox'));
-}
-
 const PREFS: Record<string, string | number | boolean> = {
   'marionette.port': 0, // any free port, written to MarionetteActivePort in the profile
   'devtools.toolbox.host': 'bottom',
@@ -41,12 +32,10 @@ export interface LaunchedFirefox {
 }
 
 export async function launchFirefoxWithExtension(distDir = firefoxDistDir()): Promise<LaunchedFirefox> {
-  if (!existsSync(join(distDir, 'manifest.json'))) throw new Error(`no Firefox build in ${distDir}: run npm run build:firefox`);
-  const profile = await mkdtemp(join(tmpdir(), 'session-lens-firefox-'));
-  writeFileSync(join(profile, 'user.js'), Object.entries(PREFS).map(([name, value]) => `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});\n`).join(''));
-  const removeProfileAtExit = () => rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
-  process.once('exit', removeProfileAtExit);
-  const firefox: ChildProcess = spawn(firefoxExecutable(), ['--headless', '--marionette', '--remote-allow-system-access', '--no-remote', '--profile', profile, '--width', '1400', '--height', '900'], {
+  assertExtensionBuilt(distDir, 'npm run build:firefox');
+  const profile = await temporaryProfile('session-lens-firefox-');
+  writeFileSync(join(profile.dir, 'user.js'), Object.entries(PREFS).map(([name, value]) => `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});\n`).join(''));
+  const firefox: ChildProcess = spawn(firefoxExecutable(), ['--headless', '--marionette', '--remote-allow-system-access', '--no-remote', '--profile', profile.dir, '--width', '1400', '--height', '900'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -59,8 +48,7 @@ export async function launchFirefoxWithExtension(distDir = firefoxDistDir()): Pr
       await Promise.race([exited, new Promise((done) => setTimeout(done, 5_000))]);
       if (firefox.exitCode === null && firefox.signalCode === null) firefox.kill('SIGKILL');
     }
-    process.off('exit', removeProfileAtExit);
-    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
+    await profile.remove();
   };
   let marionette: Marionette | undefined;
   try {
@@ -68,7 +56,7 @@ export async function launchFirefoxWithExtension(distDir = firefoxDistDir()): Pr
       'Firefox to start Marionette (MarionetteActivePort in the profile)',
       () => {
         if (firefox.exitCode !== null) throw new Error(`Firefox exited (${firefox.exitCode}): ${stderr}`);
-        const file = join(profile, 'MarionetteActivePort');
+        const file = join(profile.dir, 'MarionetteActivePort');
         return existsSync(file) && Number(readFileSync(file, 'utf8').trim());
       },
       { timeout: 30_000, interval: 200 },
@@ -97,7 +85,15 @@ const PANEL_PRELUDE = `
   const { gDevTools } = require('devtools/client/framework/devtools');
   const win = Services.wm.getMostRecentWindow('navigator:browser');
   const accessibility = Cc['@mozilla.org/accessibilityService;1'].getService(Ci.nsIAccessibilityService);
-  const sleep = (ms) => new Promise((r) => win.setTimeout(r, ms));
+  // Polls \`probe\` for up to 10 s; returns its first truthy value, or throws \`failure()\`.
+  const until = async (probe, failure) => {
+    for (let i = 0; i < 100; i++) {
+      const value = probe();
+      if (value) return value;
+      await new Promise((r) => win.setTimeout(r, 100));
+    }
+    throw new Error(failure());
+  };
   const sessionTool = (toolbox) => toolbox.getAdditionalTools().find((tool) => tool.label === 'Session');
   const panelBrowser = () => {
     const toolbox = gDevTools.getToolboxForTab(win.gBrowser.selectedTab);
@@ -132,8 +128,7 @@ const PANEL_PRELUDE = `
 export async function openToolbox(m: Marionette): Promise<void> {
   await m.run('chrome', `${PANEL_PRELUDE}
     const toolbox = await gDevTools.showToolboxForTab(win.gBrowser.selectedTab, { toolId: 'webconsole' });
-    for (let i = 0; i < 100 && !sessionTool(toolbox); i++) await sleep(100);
-    if (!sessionTool(toolbox)) throw new Error('the extension registered no "Session" panel: ' + toolbox.getAdditionalTools().map((t) => t.label).join(', '));
+    await until(() => sessionTool(toolbox), () => 'the extension registered no "Session" panel: ' + toolbox.getAdditionalTools().map((t) => t.label).join(', '));
   `);
 }
 
@@ -154,8 +149,7 @@ export async function showSessionPanel(m: Marionette): Promise<void> {
   await m.run('chrome', `${PANEL_PRELUDE}
     const toolbox = gDevTools.getToolboxForTab(win.gBrowser.selectedTab);
     await toolbox.selectTool(sessionTool(toolbox).id);
-    for (let i = 0; i < 100 && !panelBrowser(); i++) await sleep(100);
-    if (!panelBrowser()) throw new Error('the Session panel page did not load');
+    await until(panelBrowser, () => 'the Session panel page did not load');
   `);
   await waitForPanel(m, 'the panel to render its views', (tree) => tree.some((node) => node.role === 'pagetablist' && node.name === 'Session Lens views'));
 }
@@ -182,9 +176,7 @@ export async function panelType(m: Marionette, role: string, name: string, text:
       field.getState(state, extra);
       return (state.value & Ci.nsIAccessibleStates.STATE_UNAVAILABLE) === 0 && field;
     };
-    let field = null;
-    for (let i = 0; i < 100 && !(field = enabled()); i++) await sleep(100);
-    if (!field) throw new Error('the ' + args[1] + ' field stayed disabled');
+    const field = await until(enabled, () => 'the ' + args[1] + ' field stayed disabled');
     field.QueryInterface(Ci.nsIAccessibleEditableText).setTextContents(args[2]);
   `, [role, name, text]);
 }
