@@ -57,9 +57,12 @@ describe('Session panel in real DevTools', () => {
         `GET ${srv.url('/redirect')} 302`,
         `GET ${srv.url('/')} 200`,
       ];
-      await panel.waitFor(`(() => { const lines = ${SUMMARIES}; return ${js(expectedBacklog)}.every((line) => lines.includes(line)); })()`, {
-        timeout: 10_000,
-      });
+      await panel
+        .waitFor(`(() => { const lines = ${SUMMARIES}; return ${js(expectedBacklog)}.every((line) => lines.includes(line)); })()`, { timeout: 10_000 })
+        .catch(async (error: Error) => {
+          error.message += `; the panel had: ${js(await panel.evaluate(SUMMARIES))}`;
+          throw error;
+        });
       const backlog = await panel.evaluate<string[]>(SUMMARIES);
       expect(backlog.filter((line) => line.includes('before-devtools'))).toEqual([]);
       // Once each, in the order they were made.

@@ -100,6 +100,8 @@ export async function openDevToolsOnly(
     const devtoolsPageSession = await TargetSession.attach(browserSession, devtoolsPage.targetId, 'devtools_page');
     sessions.push(devtoolsPageSession);
     await waitUntil('the devtools_page to finish loading', () => evaluateIn<boolean>(devtoolsPageSession, `document.readyState === 'complete'`), { timeout });
+    // And DevTools answers its network API (its network log is up).
+    await evaluateIn(devtoolsPageSession, `new Promise((resolve) => chrome.devtools.network.getHAR(() => resolve(true)))`);
     const frontendId = frontendTargetId;
 
     const handle: DevToolsHandle = {
