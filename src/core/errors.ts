@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'ERR_SECRET_INVALID'
   | 'ERR_OPTION_INVALID'
   | 'ERR_PAYLOAD_INVALID'
-  | 'ERR_INPUT_TOO_LARGE';
+  | 'ERR_INPUT_TOO_LARGE'
+  /** Decoding or rendering would exceed the work/output budget (amplifying tags, huge renders). */
+  | 'ERR_PAYLOAD_TOO_LARGE';
 
 export interface ErrorInfo {
   code: ErrorCode;
