@@ -250,4 +250,40 @@ describe('startExchangeCollector with a history', () => {
     const saved = await new ExchangeHistory({ storage, tabId: 9 }).load();
     expect(saved!.exchanges.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
   });
+
+  it('numbers new exchanges after the Clear mark when the last save before closing was lost', async () => {
+    const storage = memoryStorage();
+    const earlier = new ExchangeHistory({ storage, tabId: 9, saveDelayMs: 0 });
+    earlier.record([exchange(1), exchange(2)]);
+    await earlier.flush();
+    // Exchange 3 reached the panel, which cleared through it; DevTools closed before 3 was saved.
+    earlier.record([exchange(3)]);
+    await saveTimelineMark(9, 3, storage);
+
+    const finished = new Set<(e: HarEntryLike) => void>();
+    const devtools: DevtoolsLike = {
+      inspectedWindow: { tabId: 9, eval: () => undefined },
+      network: {
+        onRequestFinished: { addListener: (l) => void finished.add(l), removeListener: (l) => void finished.delete(l) },
+        getHAR: (cb) => cb?.({ entries: [] }),
+      },
+      panels: { create: () => undefined },
+    };
+    const stream = startExchangeCollector({ devtools, history: new ExchangeHistory({ storage, tabId: 9, saveDelayMs: 0 }), schedule: (flush) => flush() });
+    finished.forEach((l) => l(har('/after-clear')));
+    await settle();
+    const seen: string[] = [];
+    stream.subscribe((batch) => seen.push(...batch.map((e) => `${e.seq} ${new URL(e.url).pathname}`)));
+    expect(seen).toEqual(['1 /page', '2 /page', '4 /after-clear']);
+    // The timeline hides what the mark covers: the new exchange stays visible.
+    const mark = await loadTimelineMark(9, storage);
+    expect(seen.filter((e) => Number(e.split(' ')[0]) > mark)).toEqual(['4 /after-clear']);
+  });
+
+  it('numbers after the Clear mark when no history was saved at all', async () => {
+    const storage = memoryStorage();
+    await saveTimelineMark(9, 5, storage);
+    expect(await new ExchangeHistory({ storage, tabId: 9 }).load()).toEqual({ exchanges: [], dropped: 0, lastSeq: 5 });
+    expect(await new ExchangeHistory({ storage, tabId: 10 }).load()).toBeNull();
+  });
 });

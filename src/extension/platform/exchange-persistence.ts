@@ -49,6 +49,12 @@ type HistoryIndex = Record<string, { bytes: number; savedAt: number; chunks: num
 
 export const historyKey = (tabId: number): string => `${HISTORY_KEY_PREFIX}${tabId}`;
 export const chunkKey = (tabId: number, chunk: number): string => `${HISTORY_KEY_PREFIX}${tabId}.${chunk}`;
+export const timelineMarkKey = (tabId: number): string => `${TIMELINE_MARK_KEY_PREFIX}${tabId}`;
+
+/** A stored timeline mark, or 0. */
+function markValue(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
 
 /** The exchange reduced to what the timeline and the Session view need. */
 export function trimExchange(exchange: CapturedExchange): CapturedExchange {
@@ -151,12 +157,15 @@ export class ExchangeHistory {
   /** The stored history of this tab (and removes the histories of tabs that are gone). */
   async load(): Promise<RestoredExchanges | null> {
     const key = historyKey(this.tabId);
-    const stored = await this.storage.get([key, HISTORY_INDEX_KEY]);
+    const markKey = timelineMarkKey(this.tabId);
+    const stored = await this.storage.get([key, HISTORY_INDEX_KEY, markKey]);
     await this.pruneClosedTabs(stored[HISTORY_INDEX_KEY] as HistoryIndex | undefined).catch((error: unknown) =>
       console.warn('[session-lens] could not prune histories of closed tabs', error),
     );
+    // The mark may cover exchanges whose save was lost when DevTools closed.
+    const mark = markValue(stored[markKey]);
     const history = stored[key];
-    if (!isStoredHistory(history)) return null;
+    if (!isStoredHistory(history)) return mark > 0 ? { exchanges: [], dropped: 0, lastSeq: mark } : null;
     const keys = history.chunks.map((id) => chunkKey(this.tabId, id));
     const contents = keys.length > 0 ? await this.storage.get(keys) : {};
     let damaged = 0;
@@ -178,7 +187,7 @@ export class ExchangeHistory {
     // This session's saves continue the earlier history.
     this.dropped = history.dropped + damaged;
     this.evictOverBudget();
-    return { exchanges: this.chunks.flatMap((c) => c.exchanges), dropped: this.dropped };
+    return { exchanges: this.chunks.flatMap((c) => c.exchanges), dropped: this.dropped, lastSeq: Math.max(this.lastSeq, mark) };
   }
 
   /** Adds exchanges (in `seq` order; ones already kept are skipped) and schedules a save. */
@@ -327,11 +336,10 @@ export function browserExchangeHistory(tabId: number, options: Partial<ExchangeH
 /** The highest `seq` the user cleared from the timeline of `tabId` (Clear, or a navigation without Preserve log). */
 export async function loadTimelineMark(tabId: number, storage = sessionStorageArea()): Promise<number> {
   if (!storage) return 0;
-  const key = `${TIMELINE_MARK_KEY_PREFIX}${tabId}`;
-  const value = (await storage.get(key))[key];
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  const key = timelineMarkKey(tabId);
+  return markValue((await storage.get(key))[key]);
 }
 
 export async function saveTimelineMark(tabId: number, seq: number, storage = sessionStorageArea()): Promise<void> {
-  await storage?.set({ [`${TIMELINE_MARK_KEY_PREFIX}${tabId}`]: seq });
+  await storage?.set({ [timelineMarkKey(tabId)]: seq });
 }

@@ -29,6 +29,12 @@ export interface RestoredExchanges {
   exchanges: CapturedExchange[];
   /** How many older exchanges that session had but did not keep. */
   dropped: number;
+  /**
+   * The highest `seq` anything stored for the tab refers to (its history, or the timeline's Clear
+   * mark). New exchanges are numbered after it: when the last save of a history was lost, reusing
+   * those numbers would put new exchanges under a Clear mark that covers the lost ones.
+   */
+  lastSeq?: number;
 }
 
 /**
@@ -81,7 +87,8 @@ export class ExchangeStream {
   /**
    * Puts an earlier DevTools session's exchanges in front of everything this one records: until
    * `restored` settles, new exchanges wait; then the restored ones are appended with their own
-   * `seq`, and numbering continues after the highest. Call it before recording anything.
+   * `seq`, and numbering continues after the highest (or after `lastSeq`, if higher). Call it
+   * before recording anything.
    */
   restoreFirst(restored: Promise<RestoredExchanges | null>): Promise<void> {
     if (this.#nextSeq !== 1 || this.#held) throw new Error('ExchangeStream.restoreFirst: call it once, before recording anything');
@@ -99,6 +106,7 @@ export class ExchangeStream {
           this.#nextSeq = exchange.seq + 1;
           this.#append(exchange);
         }
+        this.#nextSeq = Math.max(this.#nextSeq, (history?.lastSeq ?? 0) + 1);
         this.#restoredDropped = history?.dropped ?? 0;
         for (const exchange of held) {
           exchange.seq = this.#nextSeq;
