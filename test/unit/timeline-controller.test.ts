@@ -49,6 +49,19 @@ describe('TimelineController', () => {
     expect(seqs(c)).toEqual([9, 10]);
   });
 
+  it('applies a stored mark that arrives after the backlog was shown without it', async () => {
+    let resolve!: (seq: number) => void;
+    const c = new TimelineController({ markTimeoutMs: 1_000, loadMark: () => new Promise((r) => (resolve = r)), saveMark: async () => undefined });
+    c.setInputs(inputs(all.slice(0, 8)));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(seqs(c)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]); // shown anyway
+    resolve(6);
+    await vi.runAllTimersAsync();
+    expect(seqs(c)).toEqual([7, 8]);
+    c.setInputs(inputs(all.slice(0, 10)));
+    expect(seqs(c)).toEqual([7, 8, 9, 10]);
+  });
+
   it('without Preserve log, a main-frame navigation starts the list afresh', async () => {
     const saved: number[] = [];
     const c = new TimelineController({ saveMark: async (seq) => void saved.push(seq) });

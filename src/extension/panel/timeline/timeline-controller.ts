@@ -86,7 +86,8 @@ export class TimelineController {
     options
       .loadMark()
       .then((seq) => {
-        this.mark = Math.max(this.mark, seq);
+        if (this.markState === 'ready') this.applyLateMark(seq);
+        else this.mark = Math.max(this.mark, seq);
       })
       .catch((error: unknown) => console.warn('[session-lens] could not read the timeline mark', error))
       .finally(() => {
@@ -152,6 +153,14 @@ export class TimelineController {
     if (this.markState === 'ready') return;
     this.markState = 'ready';
     if (this.inputs) this.setInputs(this.inputs);
+  }
+
+  /** The stored mark arrived after the backlog was shown without it: hide what it covers now. */
+  private applyLateMark(seq: number): void {
+    if (seq <= this.mark) return;
+    this.mark = seq;
+    for (const feed of [this.feed, this.next]) feed?.clear(seq, feed.clearedThrough.jar);
+    this.publish();
   }
 
   private newFeed(settings: SessionSettings): TimelineFeed {
