@@ -36,37 +36,61 @@ export function rowCount(panel: PanelHandle): Promise<number> {
 }
 
 /**
- * Every row of the (virtualized) grid, in order: scrolls from top to bottom collecting the rows
- * the grid renders, then scrolls back to the bottom.
+ * In-page: `walkRows(grid, visit)` calls `visit(row)` for each data row of the virtualized grid in
+ * order, from the top, scrolling each next row into view and waiting until the virtualizer has
+ * rendered it (it does so on a later frame: a fixed pause misses rows on a busy machine). Stops
+ * when `visit` returns true (and returns true) or after the last row. A row that never renders
+ * fails with its index.
  */
-export function timelineRows(panel: PanelHandle): Promise<TimelineRow[]> {
-  return panel.evaluate<TimelineRow[]>(`(async () => {
-    const grid = document.querySelector(${js(GRID)});
-    if (!grid) throw new Error('no Session timeline grid');
-    const seen = new Map();
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 25));
-    const collect = () => {
-      for (const row of grid.querySelectorAll('[role="row"][data-seq]')) {
-        seen.set(row.dataset.kind + ':' + row.dataset.seq, {
-          index: Number(row.getAttribute('aria-rowindex')),
-          kind: row.dataset.kind,
-          seq: Number(row.dataset.seq),
-          event: row.dataset.event,
-          path: row.querySelector('[role="gridcell"]:nth-child(3)').textContent,
-          text: row.textContent,
-        });
+const WALK_ROWS = `
+  const walkRows = async (grid, visit) => {
+    const rowAt = (index) => grid.querySelector('[role="row"][aria-rowindex="' + index + '"]');
+    const total = () => Number(grid.getAttribute('aria-rowcount'));
+    const rendered = async (index) => {
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const row = rowAt(index);
+        if (row || index > total()) return row;
+        if (Date.now() > deadline) throw new Error('timeline row ' + index + ' of ' + total() + ' was not rendered at scrollTop ' + grid.scrollTop);
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
     };
     grid.scrollTop = 0;
-    await settle();
-    for (let guard = 0; guard < 100000; guard++) {
-      collect();
-      if (grid.scrollTop + grid.clientHeight >= grid.scrollHeight - 1) break;
-      grid.scrollTop += Math.max(20, grid.clientHeight - 60);
-      await settle();
+    const header = grid.querySelector('[role="row"][aria-rowindex="1"]').getBoundingClientRect().height;
+    for (let index = 2; index <= total(); index++) {
+      if (!rowAt(index) && index > 2) {
+        // Put the bottom of the row just visited under the sticky header: the next one is then on screen.
+        const previous = rowAt(index - 1);
+        if (!previous) throw new Error('timeline row ' + (index - 1) + ' vanished while walking the grid');
+        grid.scrollTop += previous.getBoundingClientRect().bottom - grid.getBoundingClientRect().top - header;
+      }
+      const row = await rendered(index);
+      if (!row) break;
+      if (visit(row)) return true;
     }
+    return false;
+  };
+`;
+
+/** Every row of the (virtualized) grid, in order (see WALK_ROWS); leaves the grid scrolled to the bottom. */
+export function timelineRows(panel: PanelHandle): Promise<TimelineRow[]> {
+  return panel.evaluate<TimelineRow[]>(`(async () => {
+    ${WALK_ROWS}
+    const grid = document.querySelector(${js(GRID)});
+    if (!grid) throw new Error('no Session timeline grid');
+    const rows = [];
+    await walkRows(grid, (row) => {
+      rows.push({
+        kind: row.dataset.kind,
+        seq: Number(row.dataset.seq),
+        event: row.dataset.event,
+        path: row.querySelector('[role="gridcell"]:nth-child(3)').textContent,
+        text: row.textContent,
+      });
+      return false;
+    });
     grid.scrollTop = grid.scrollHeight;
-    return [...seen.values()].sort((a, b) => a.index - b.index).map(({ index, ...row }) => row);
+    return rows;
   })()`);
 }
 
@@ -81,15 +105,12 @@ export function waitForRows(panel: PanelHandle, count: number, options: WaitOpti
 /** Scrolls the row of exchange `seq` into view, clicks it and returns the details pane. */
 export async function openDetails(panel: PanelHandle, seq: number, kind: 'http' | 'jar' = 'http'): Promise<TimelineDetailsView> {
   await panel.evaluate(`(async () => {
+    ${WALK_ROWS}
     const grid = document.querySelector(${js(GRID)});
-    const find = () => grid.querySelector('[role="row"][data-kind=${js(kind)}][data-seq="${seq}"]');
-    grid.scrollTop = 0;
-    for (let guard = 0; !find() && guard < 100000; guard++) {
-      if (grid.scrollTop + grid.clientHeight >= grid.scrollHeight - 1) throw new Error('no timeline row ${kind} ${seq}');
-      grid.scrollTop += Math.max(20, grid.clientHeight - 60);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    find().click();
+    let found = null;
+    await walkRows(grid, (row) => (found = row.dataset.kind === ${js(kind)} && row.dataset.seq === '${seq}' ? row : null));
+    if (!found) throw new Error('no timeline row ${kind} ${seq}');
+    found.click();
   })()`);
   await panel.waitFor(`!!document.querySelector('.tl-details[data-kind=${js(kind)}][data-seq="${seq}"]')`);
   return detailsView(panel);
