@@ -1,7 +1,7 @@
 import { b64StdEncode, b64StdDecodePython, fromHex, toHex } from './bytes';
 import { SessionLensError } from './errors';
-import { jsonFloat, jsonString, parsePythonJson } from './pyjson';
-import { formatIsoWithOffset, parseIsoDateTime } from './pydate';
+import { PY_MAX_INT_DIGITS, jsonFloat, jsonString, parsePythonJson } from './pyjson';
+import { MAX_DATETIME_UNIX, MIN_DATETIME_UNIX, formatIsoWithOffset, parseIsoDateTime } from './pydate';
 import { dashedUuid } from './pyrepr';
 import type { PyValue } from './pyvalue';
 
@@ -14,6 +14,15 @@ import type { PyValue } from './pyvalue';
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 // Escaped so the text stays valid UTF-8 when printed; paired surrogates are written as the character.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The non-finite floats, by the names Python's json writes; a Map so no inherited key can match. */
+const SPECIAL_FLOATS = new Map([
+  ['NaN', NaN],
+  ['Infinity', Infinity],
+  ['-Infinity', -Infinity],
+]);
+/** A decimal float literal (no hex, no whitespace, no JS-only forms). */
+const DECIMAL_FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function invalid(message: string): never {
   throw new SessionLensError('ERR_PAYLOAD_INVALID', message);
@@ -100,7 +109,11 @@ export function fromTypedTree(value: PyValue): PyValue {
       return { type: 'tuple', items: items.items.map(fromTypedTree) };
     }
     case 'bytes': {
-      if (obj.has('hex')) return { type: 'bytes', value: fromHex(stringField(obj, 'hex', type)) };
+      if (obj.has('hex')) {
+        const hex = stringField(obj, 'hex', type);
+        if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) invalid(`"hex" of bytes needs an even number of hex digits, got ${JSON.stringify(hex.slice(0, 40))}`);
+        return { type: 'bytes', value: fromHex(hex) };
+      }
       return { type: 'bytes', value: b64StdDecodePython(stringField(obj, 'base64', type)) };
     }
     case 'markup':
@@ -113,28 +126,33 @@ export function fromTypedTree(value: PyValue): PyValue {
     }
     case 'datetime': {
       // iso carries the UTC offset; unix alone means UTC.
+      let datetime: { unix: number; offsetSeconds: number };
       if (!obj.has('iso')) {
         const unix = field(obj, 'unix', type);
         if (unix.type !== 'int') invalid('"unix" of a datetime must be an integer');
-        return { type: 'datetime', unix: Number(unix.value), offsetSeconds: 0 };
+        datetime = { unix: Number(unix.value), offsetSeconds: 0 };
+      } else {
+        const iso = stringField(obj, 'iso', type);
+        const parsed = parseIsoDateTime(iso);
+        if (!parsed) invalid(`not an ISO-8601 datetime: ${JSON.stringify(iso)}`);
+        datetime = parsed;
       }
-      const iso = stringField(obj, 'iso', type);
-      const parsed = parseIsoDateTime(iso);
-      if (!parsed) invalid(`not an ISO-8601 datetime: ${JSON.stringify(iso)}`);
-      return { type: 'datetime', ...parsed };
+      // Flask's tag converts to UTC first, which overflows outside the range (OverflowError).
+      if (!(datetime.unix >= MIN_DATETIME_UNIX && datetime.unix <= MAX_DATETIME_UNIX)) invalid("the datetime in UTC is outside years 1–9999 (Python's datetime range)");
+      return { type: 'datetime', ...datetime };
     }
     case 'int': {
       const text = stringField(obj, 'value', type);
       if (!/^-?[0-9]+$/.test(text)) invalid(`not an integer: ${JSON.stringify(text)}`);
+      if (text.replace('-', '').length > PY_MAX_INT_DIGITS) invalid(`an integer of more than ${PY_MAX_INT_DIGITS} digits: Python's json refuses to read it back`);
       return { type: 'int', value: BigInt(text) };
     }
     case 'float': {
       const text = stringField(obj, 'value', type);
-      const special: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-      if (text in special) return { type: 'float', value: special[text]! };
-      const n = Number(text);
-      if (text.trim() === '' || Number.isNaN(n)) invalid(`not a float: ${JSON.stringify(text)}`);
-      return { type: 'float', value: n };
+      const special = SPECIAL_FLOATS.get(text);
+      if (special !== undefined) return { type: 'float', value: special };
+      if (!DECIMAL_FLOAT.test(text)) invalid(`not a float: ${JSON.stringify(text)} (a decimal number, NaN, Infinity or -Infinity)`);
+      return { type: 'float', value: Number(text) };
     }
     case 'dict': {
       const entries = field(obj, 'entries', type);
