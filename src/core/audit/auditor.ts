@@ -1,0 +1,207 @@
+import { b64urlDecodePython, b64urlDecodeStrict, toHex, utf8DecodeStrict, utf8Encode } from '../bytes';
+import { DIGEST_SIZE, DIGESTS, type DigestName, type KeyDerivation } from '../crypto';
+import { SessionLensError, toErrorInfo, type ErrorInfo } from '../errors';
+import { FLASK_DEFAULTS, MAX_COOKIE_VALUE_LENGTH, unquoteCookieValue } from '../formats/flask';
+import { FLASK_SESSION_DEFAULTS } from '../formats/flask-session';
+import { BUILT_IN_SECRETS } from './builtin-secrets';
+import { CandidateBatch, type Candidate } from './candidates';
+import { createTester, type SecretTester } from './kernel';
+
+export type AuditFormat = 'flask' | 'flask-session';
+
+export interface AuditSignerOptions {
+  /** `flask` (the signed session cookie, the default) or `flask-session` (a signed session id). */
+  format?: AuditFormat;
+  /** Defaults to the format's own: `cookie-session` or `flask-session`. */
+  salt?: string | Uint8Array;
+  digest?: DigestName;
+  keyDerivation?: KeyDerivation;
+}
+
+export interface Auditor {
+  readonly format: AuditFormat;
+  /** Index in `candidates` of the first one that signs the cookie, or −1. */
+  tryBatch(candidates: CandidateBatch | readonly Candidate[]): number;
+}
+
+/**
+ * Prepares the search for one cookie: the signed text, the expected
+ * signature and the kernel. Throws SessionLensError when the value cannot
+ * hold a signature at all.
+ */
+export function createAuditor(cookie: string, options: AuditSignerOptions = {}): Auditor {
+  const format = options.format ?? 'flask';
+  const defaults = format === 'flask' ? FLASK_DEFAULTS : FLASK_SESSION_DEFAULTS;
+  const digest = options.digest ?? defaults.digest;
+  const salt = options.salt ?? defaults.salt;
+  if (cookie.length > MAX_COOKIE_VALUE_LENGTH) {
+    throw new SessionLensError('ERR_INPUT_TOO_LARGE', `cookie value is ${cookie.length} characters; the limit is ${MAX_COOKIE_VALUE_LENGTH}`);
+  }
+  const value = unquoteCookieValue(cookie.trim());
+  const dot = value.lastIndexOf('.');
+  if (dot < 0) throw new SessionLensError('ERR_COOKIE_STRUCTURE', "no '.' found: the value carries no signature");
+  const expected = readSignature(value.slice(dot + 1));
+  if (expected.length !== DIGEST_SIZE[digest]) {
+    const fits = DIGESTS.filter((d) => DIGEST_SIZE[d] === expected.length);
+    throw new SessionLensError(
+      'ERR_SIGNATURE_MISMATCH',
+      `the signature is ${expected.length} bytes; ${digest} gives ${DIGEST_SIZE[digest]}${fits.length > 0 ? ` (${fits.join(' or ')} would fit)` : ''}`,
+    );
+  }
+  const tester = createTester({
+    digest,
+    keyDerivation: options.keyDerivation ?? defaults.keyDerivation,
+    salt: typeof salt === 'string' ? utf8Encode(salt) : salt,
+    message: utf8Encode(value.slice(0, dot)),
+    expected,
+  });
+  const scratch = new CandidateBatch();
+  return {
+    format,
+    tryBatch(candidates) {
+      if (candidates instanceof CandidateBatch) return searchBatch(tester, candidates);
+      scratch.clear();
+      for (const candidate of candidates) scratch.add(candidate);
+      return searchBatch(tester, scratch);
+    },
+  };
+}
+
+/** As `Signer.verify_signature` reads it: strict base64url, else Python's lenient decoder. */
+function readSignature(segment: string): Uint8Array {
+  const strict = b64urlDecodeStrict(segment);
+  if (strict) return strict;
+  try {
+    return b64urlDecodePython(segment);
+  } catch (error) {
+    throw new SessionLensError('ERR_BASE64', `the signature is not base64: ${(error as Error).message}`);
+  }
+}
+
+function searchBatch(tester: SecretTester, batch: CandidateBatch): number {
+  const { bytes, ends, count } = batch;
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const end = ends[i]!;
+    // Flask refuses to sign with an empty SECRET_KEY, so an empty candidate never matches.
+    if (end > start && tester.test(bytes, start, end)) return i;
+    start = end;
+  }
+  return -1;
+}
+
+export interface AuditOptions extends AuditSignerOptions {
+  /** Try the built-in list of published placeholder secrets first (default true). */
+  builtIn?: boolean;
+  /** Candidates per kernel call when candidates arrive one by one (default 4096). */
+  batchSize?: number;
+  /** Called after each batch with the number of candidates tried so far. */
+  onProgress?: (tried: number) => void;
+}
+
+export interface AuditVerdict {
+  format: AuditFormat;
+  found: boolean;
+  /** The secret as text when its bytes are valid UTF-8, else null (see secretHex). */
+  secret: string | null;
+  secretHex: string | null;
+  /** Where the secret came from. */
+  source: 'built-in' | 'candidates' | null;
+  /** Position of the secret among everything tried, built-ins first (0-based). */
+  candidateIndex: number | null;
+  candidatesTried: number;
+  /** Set when the value cannot be checked at all (no signature, wrong length for the digest…). */
+  reason: ErrorInfo | null;
+}
+
+type Source = Iterable<Candidate | CandidateBatch>;
+
+/**
+ * Looks for the secret that signs `cookie` among the built-in list and then
+ * `candidates` (strings, bytes, or packed batches, consumed lazily). Never throws.
+ */
+export function auditCookie(cookie: string, candidates: Source, options: AuditOptions = {}): AuditVerdict {
+  const run = startRun(cookie, options);
+  if ('verdict' in run) return run.verdict;
+  if (options.builtIn !== false && run.feed(BUILT_IN_SECRETS, 'built-in')) return run.result();
+  for (const item of candidates) if (run.feed(item, 'candidates')) return run.result();
+  run.flush();
+  return run.result();
+}
+
+/** auditCookie over an async source (a wordlist being read); yields to the event loop between batches. */
+export async function auditCookieAsync(cookie: string, candidates: AsyncIterable<Candidate | CandidateBatch> | Source, options: AuditOptions = {}): Promise<AuditVerdict> {
+  const run = startRun(cookie, options);
+  if ('verdict' in run) return run.verdict;
+  if (options.builtIn !== false && run.feed(BUILT_IN_SECRETS, 'built-in')) return run.result();
+  for await (const item of candidates) if (run.feed(item, 'candidates')) return run.result();
+  run.flush();
+  return run.result();
+}
+
+interface Run {
+  /** True once the secret is found. */
+  feed(item: Candidate | CandidateBatch | readonly Candidate[], source: 'built-in' | 'candidates'): boolean;
+  flush(): void;
+  result(): AuditVerdict;
+}
+
+function startRun(cookie: string, options: AuditOptions): Run | { verdict: AuditVerdict } {
+  const format = options.format ?? 'flask';
+  const verdict: AuditVerdict = { format, found: false, secret: null, secretHex: null, source: null, candidateIndex: null, candidatesTried: 0, reason: null };
+  let auditor: Auditor;
+  try {
+    auditor = createAuditor(cookie, options);
+  } catch (error) {
+    return { verdict: { ...verdict, reason: toErrorInfo(error, 'ERR_COOKIE_STRUCTURE') } };
+  }
+  const batchSize = Math.max(1, options.batchSize ?? 4096);
+  const pending = new CandidateBatch();
+  let pendingSource: 'built-in' | 'candidates' = 'candidates';
+
+  const check = (batch: CandidateBatch, source: 'built-in' | 'candidates'): boolean => {
+    const hit = auditor.tryBatch(batch);
+    if (hit >= 0) {
+      const bytes = batch.get(hit);
+      let secret: string | null;
+      try {
+        secret = utf8DecodeStrict(bytes);
+      } catch {
+        secret = null;
+      }
+      Object.assign(verdict, { found: true, secret, secretHex: toHex(bytes), source, candidateIndex: verdict.candidatesTried + hit });
+      verdict.candidatesTried += hit + 1;
+    } else {
+      verdict.candidatesTried += batch.count;
+    }
+    options.onProgress?.(verdict.candidatesTried);
+    return hit >= 0;
+  };
+  const flush = (): boolean => {
+    if (pending.count === 0) return false;
+    const found = check(pending, pendingSource);
+    pending.clear();
+    return found;
+  };
+
+  return {
+    feed(item, source) {
+      if (source !== pendingSource && flush()) return true;
+      pendingSource = source;
+      if (item instanceof CandidateBatch) return flush() || check(item, source);
+      if (typeof item === 'string' || item instanceof Uint8Array) {
+        pending.add(item);
+        return pending.count >= batchSize && flush();
+      }
+      for (const candidate of item) {
+        pending.add(candidate);
+        if (pending.count >= batchSize && flush()) return true;
+      }
+      return flush();
+    },
+    flush() {
+      flush();
+    },
+    result: () => verdict,
+  };
+}

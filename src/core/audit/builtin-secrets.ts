@@ -1,0 +1,1 @@
+export const BUILT_IN_SECRETS: readonly string[] = ['dev', 'secret'];

@@ -1,0 +1,3 @@
+export { createAuditor, auditCookie, auditCookieAsync, type Auditor, type AuditFormat, type AuditOptions, type AuditSignerOptions, type AuditVerdict } from './auditor';
+export { CandidateBatch, type Candidate } from './candidates';
+export { WordlistReader, readWordlist, type WordlistOptions } from './wordlist';
