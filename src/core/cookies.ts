@@ -3,6 +3,13 @@ import type { HttpHeader } from './exchange';
 
 /** HTTP cookie plumbing shared by the panel, the lifecycle and the diagnostics. */
 
+/**
+ * Cookies of one request or response whose content is examined to find the session: browsers keep
+ * about 180 per site, so more is a hostile page making every request expensive to analyse.
+ * Names the user configured are matched beyond it.
+ */
+export const MAX_COOKIES_EXAMINED = 200;
+
 /** Werkzeug warns above this many bytes (name + value); browsers drop cookies past 4096. */
 export const COOKIE_SIZE_LIMIT = 4093;
 

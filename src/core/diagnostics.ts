@@ -188,12 +188,20 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
         detail: 'If the server uses the same secret, it silently ignores this cookie and starts an empty session ("I got logged out").',
         fix: 'Check that every worker and instance uses the same SECRET_KEY; when rotating, keep the old key in SECRET_KEY_FALLBACKS (Flask ≥ 3.1).',
       });
+    } else if (sent.verdict === 'too_large') {
+      out.push({
+        code: 'payload-too-costly',
+        severity: 'warning',
+        title: 'Session payload refused: too costly to decode',
+        detail: `${sent.reason?.message ?? 'The payload is too large'}. Nested Markup or tuple tags grow exponentially when decoded: Flask itself spends seconds and gigabytes on such a cookie (a denial of service if an attacker can get it signed).`,
+        fix: 'Find what stored nested Markup/tuple values in the session; never put untrusted structures in it. Clear the cookie.',
+      });
     } else if (sent.verdict === 'bad_payload' || (entry.status >= 500 && sent.decoded.payload?.ok === false)) {
       out.push({
         code: 'bad-payload',
         severity: 'error',
         title: 'Session cookie with an undecodable payload',
-        detail: `${sent.decoded.payload?.ok === false ? sent.decoded.payload.error.message : 'The payload cannot be decoded'}. If the signature is valid, Flask raises BadPayload and answers HTTP 500${entry.status >= 500 ? ' — as it did here' : ''}.`,
+        detail: `${sent.reason?.code === 'ERR_NESTING_DEPTH' ? sent.reason.message : sent.decoded.payload?.ok === false ? sent.decoded.payload.error.message : 'The payload cannot be decoded'}. If the signature is valid, Flask raises BadPayload and answers HTTP 500${entry.status >= 500 ? ' — as it did here' : ''}.`,
         fix: "Something signed this value with your key outside Flask's serializer (or a custom serializer changed); clear the cookie and find the writer.",
       });
     }

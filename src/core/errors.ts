@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'ERR_PAYLOAD_INVALID'
   | 'ERR_INPUT_TOO_LARGE'
   /** Decoding or rendering would exceed the work/output budget (amplifying tags, huge renders). */
-  | 'ERR_PAYLOAD_TOO_LARGE';
+  | 'ERR_PAYLOAD_TOO_LARGE'
+  /** Nested deeper than Flask's JSON loading can recurse (Python's RecursionError → HTTP 500). */
+  | 'ERR_NESTING_DEPTH';
 
 export interface ErrorInfo {
   code: ErrorCode;

@@ -2,7 +2,7 @@
 export * from './errors';
 export * from './pyvalue';
 export { parsePythonJson, writePythonJson, formatPythonFloat, jsonString } from './pyjson';
-export { pyRepr, pyStr, reprStr, dashedUuid } from './pyrepr';
+export { pyRepr, pyStr, reprStr, reprPreview, reprWithin, prettyRepr, dashedUuid, MAX_RENDER_LENGTH, type PrettyRepr } from './pyrepr';
 export { parseTypedJson, writeTypedJson, fromTypedTree } from './typed-repr';
 export { tag, untag, TAG_KEYS } from './taggedjson';
 export { DIGESTS, KEY_DERIVATIONS, isDigestName, isKeyDerivation, secretBytes, type DigestName, type KeyDerivation, type SecretInput } from './crypto';

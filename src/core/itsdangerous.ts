@@ -1,5 +1,5 @@
 import { b64urlDecodePython, b64urlDecodeStrict, b64urlEncode, bigUintToBytes, bytesEqual, bytesToBigUint, utf8Encode } from './bytes';
-import { deriveKey, keyedMac, secretBytes, type DigestName, type KeyDerivation, type SecretInput } from './crypto';
+import { DIGEST_SIZE, deriveKey, keyedMac, secretBytes, type DigestName, type KeyDerivation, type SecretInput } from './crypto';
 import { SessionLensError } from './errors';
 
 /** The signing layer under Flask and Flask-Session (SPEC §1). */
@@ -13,6 +13,8 @@ export interface SignerParams {
 /** A secret turned into a ready-to-use MAC, remembering its position in the caller's list. */
 export interface PreparedKey {
   index: number;
+  /** MAC length in bytes: a signature of another length cannot match, whatever the key. */
+  size: number;
   mac: (message: Uint8Array) => Uint8Array;
 }
 
@@ -20,6 +22,7 @@ export function prepareKeys(secrets: readonly (SecretInput | Uint8Array)[], para
   const salt = typeof params.salt === 'string' ? utf8Encode(params.salt) : params.salt;
   return secrets.map((secret, index) => ({
     index,
+    size: DIGEST_SIZE[params.digest],
     mac: keyedMac(params.digest, deriveKey(params.digest, params.keyDerivation, secretBytes(secret), salt)),
   }));
 }
@@ -51,6 +54,7 @@ export function checkSignature(signingInput: string, signatureSegment: string, k
   if (!lenient) return { status: 'invalid', matchedIndex: null };
   const message = utf8Encode(signingInput);
   for (const key of keys) {
+    if (key.size !== lenient.length) continue;
     if (bytesEqual(key.mac(message), lenient)) {
       return { status: strict ? 'valid' : 'valid_noncanonical', matchedIndex: key.index };
     }

@@ -1,4 +1,4 @@
-import { headerValues, isDeletion, requestCookiesOf, setCookiesOf, type SetCookie } from './cookies';
+import { MAX_COOKIES_EXAMINED, headerValues, isDeletion, requestCookiesOf, setCookiesOf, type SetCookie } from './cookies';
 import type { DigestName, KeyDerivation, SecretInput } from './crypto';
 import { analyzeCookie, detectFormats, type CookieAnalysis } from './detect';
 import { diagnoseExchange, diagnoseHistory, diagnoseJar, type Diagnostic } from './diagnostics';
@@ -247,9 +247,10 @@ export class TimelineBuilder {
     }
     const requestCookies = requestCookiesOf(exchange.requestHeaders);
     const setCookies = setCookiesOf(exchange.responseHeaders);
+    const cookies = [...requestCookies, ...setCookies];
     const cookieName =
-      [...requestCookies, ...setCookies].map((c) => c.name).find((name) => this.settings.cookieNames.includes(name)) ??
-      [...requestCookies, ...setCookies].find((c) => this.isSessionName(c.name, c.value))?.name ??
+      cookies.map((c) => c.name).find((name) => this.settings.cookieNames.includes(name)) ??
+      cookies.slice(0, MAX_COOKIES_EXAMINED).find((c) => this.isSessionName(c.name, c.value))?.name ??
       null;
 
     const varyValues = headerValues(exchange.responseHeaders, 'vary');

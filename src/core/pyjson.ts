@@ -20,6 +20,8 @@ const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/y;
 
 class Reader {
   pos = 0;
+  /** Deepest container seen, counted from 1 for the outermost. */
+  levels = 0;
   constructor(readonly text: string) {}
 
   skipWhitespace(): void {
@@ -144,6 +146,7 @@ class Reader {
   }
 
   array(depth: number): PyValue {
+    if (depth >= this.levels) this.levels = depth + 1;
     const items: PyValue[] = [];
     this.pos++;
     this.skipWhitespace();
@@ -163,6 +166,7 @@ class Reader {
   }
 
   object(depth: number): PyValue {
+    if (depth >= this.levels) this.levels = depth + 1;
     const entries = new Map<string, PyValue>();
     this.pos++;
     this.skipWhitespace();
@@ -188,15 +192,20 @@ class Reader {
   }
 }
 
-/** Python's `json.loads` on text. The tree holds only none/bool/int/float/str/list/dict. */
-export function parsePythonJson(text: string): PyValue {
+/** `json.loads` on text, with how deeply its containers nest (1: a flat object or list; 0: a scalar). */
+export function parsePythonJsonDocument(text: string): { value: PyValue; levels: number } {
   if (text.charCodeAt(0) === 0xfeff) fail('Unexpected UTF-8 BOM (decode using utf-8-sig)', 0);
   const reader = new Reader(text);
   reader.skipWhitespace();
   const value = reader.value(0);
   reader.skipWhitespace();
   if (reader.pos !== text.length) fail('Extra data', reader.pos);
-  return value;
+  return { value, levels: reader.levels };
+}
+
+/** Python's `json.loads` on text. The tree holds only none/bool/int/float/str/list/dict. */
+export function parsePythonJson(text: string): PyValue {
+  return parsePythonJsonDocument(text).value;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { formatPythonFloat } from './pyjson';
 import { formatIsoWithOffset } from './pydate';
+import { SessionLensError } from './errors';
 import type { PyValue } from './pyvalue';
 
 /**
@@ -35,11 +36,26 @@ function chooseQuote(hasSingle: boolean, hasDouble: boolean): string {
   return hasSingle && !hasDouble ? '"' : "'";
 }
 
-export function reprStr(value: string): string {
+/** repr() of a str; past `maxLength` characters the (unterminated) prefix is returned early. */
+export function reprStr(value: string, maxLength = Infinity): string {
   const quote = chooseQuote(value.includes("'"), value.includes('"'));
+  const quoteCode = quote.charCodeAt(0);
   let out = quote;
-  for (const ch of value) out += escapeChar(ch, quote);
-  return out + quote;
+  let i = 0;
+  while (i < value.length && out.length <= maxLength) {
+    // Printable ASCII other than the quote and backslash is copied as a run.
+    let end = i;
+    for (let c = value.charCodeAt(end); end < value.length && c >= 0x20 && c < 0x7f && c !== 0x5c && c !== quoteCode; c = value.charCodeAt(++end));
+    if (end > i) {
+      out += value.slice(i, Math.min(end, i + maxLength));
+      i = end;
+      continue;
+    }
+    const ch = String.fromCodePoint(value.codePointAt(i)!);
+    out += escapeChar(ch, quote);
+    i += ch.length;
+  }
+  return out.length > maxLength ? out : out + quote;
 }
 
 export function reprBytes(value: Uint8Array): string {
@@ -70,7 +86,80 @@ function reprDatetime(unix: number, offsetSeconds: number): string {
   return `datetime.datetime(${fields.join(', ')}, tzinfo=${reprTimezone(offsetSeconds)})`;
 }
 
-export function pyRepr(value: PyValue): string {
+/** Longest text a full rendering may produce: a cap on memory, far above any real session. */
+export const MAX_RENDER_LENGTH = 8_000_000;
+
+class RenderLimit extends Error {}
+
+/**
+ * Accumulates output and stops as soon as it passes `limit`, so rendering a hostile value costs
+ * O(limit), never O(size × depth): children are appended to one list, never copied into parents.
+ */
+class ReprWriter {
+  private readonly parts: string[] = [];
+  private length = 0;
+  constructor(private readonly limit: number) {}
+
+  push(text: string): void {
+    this.length += text.length;
+    if (this.length > this.limit) {
+      this.parts.push(text.slice(0, text.length - (this.length - this.limit)));
+      throw new RenderLimit();
+    }
+    this.parts.push(text);
+  }
+
+  /** How many more characters fit: enough to render a long string's prefix only. */
+  room(): number {
+    return this.limit - this.length + 1;
+  }
+
+  text(): string {
+    return this.parts.join('');
+  }
+}
+
+function writeItems(items: readonly PyValue[], w: ReprWriter): void {
+  items.forEach((item, i) => {
+    if (i) w.push(', ');
+    writeRepr(item, w);
+  });
+}
+
+function writeRepr(value: PyValue, w: ReprWriter): void {
+  switch (value.type) {
+    case 'list':
+      w.push('[');
+      writeItems(value.items, w);
+      return w.push(']');
+    case 'tuple':
+      w.push('(');
+      writeItems(value.items, w);
+      return w.push(value.items.length === 1 ? ',)' : ')');
+    case 'dict': {
+      w.push('{');
+      let first = true;
+      for (const [key, item] of value.entries) {
+        if (!first) w.push(', ');
+        first = false;
+        w.push(reprStr(key));
+        w.push(': ');
+        writeRepr(item, w);
+      }
+      return w.push('}');
+    }
+    case 'str':
+      return w.push(reprStr(value.value, w.room()));
+    case 'markup':
+      w.push('Markup(');
+      w.push(reprStr(value.value, w.room()));
+      return w.push(')');
+    default:
+      return w.push(scalarRepr(value));
+  }
+}
+
+function scalarRepr(value: Exclude<PyValue, { type: 'list' | 'tuple' | 'dict' | 'str' | 'markup' }>): string {
   switch (value.type) {
     case 'none':
       return 'None';
@@ -80,27 +169,57 @@ export function pyRepr(value: PyValue): string {
       return value.value.toString();
     case 'float':
       return formatPythonFloat(value.value);
-    case 'str':
-      return reprStr(value.value);
-    case 'markup':
-      return `Markup(${reprStr(value.value)})`;
     case 'bytes':
       return reprBytes(value.value);
     case 'uuid':
       return `UUID('${dashedUuid(value.hex)}')`;
     case 'datetime':
       return reprDatetime(value.unix, value.offsetSeconds);
-    case 'list':
-      return `[${value.items.map(pyRepr).join(', ')}]`;
-    case 'tuple':
-      return value.items.length === 1 ? `(${pyRepr(value.items[0]!)},)` : `(${value.items.map(pyRepr).join(', ')})`;
-    case 'dict':
-      return `{${[...value.entries].map(([k, v]) => `${reprStr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+  }
+}
+
+function tooLarge(limit: number): never {
+  throw new SessionLensError('ERR_PAYLOAD_TOO_LARGE', `its Python repr is longer than ${limit} characters`);
+}
+
+/** Python's `repr()`. Throws ERR_PAYLOAD_TOO_LARGE past `maxLength` characters. */
+export function pyRepr(value: PyValue, maxLength = MAX_RENDER_LENGTH): string {
+  const w = new ReprWriter(maxLength);
+  try {
+    writeRepr(value, w);
+  } catch (error) {
+    if (error instanceof RenderLimit) tooLarge(maxLength);
+    throw error;
+  }
+  return w.text();
+}
+
+/** The start of `repr(value)`, at most `max` characters (ending in `…` when cut); costs O(max). */
+export function reprPreview(value: PyValue, max: number): string {
+  const w = new ReprWriter(max);
+  try {
+    writeRepr(value, w);
+    return w.text();
+  } catch (error) {
+    if (!(error instanceof RenderLimit)) throw error;
+    return `${w.text().slice(0, max - 1)}…`;
+  }
+}
+
+/** repr(value) when it is at most `max` characters, else null; costs O(max). */
+export function reprWithin(value: PyValue, max: number): string | null {
+  const w = new ReprWriter(max);
+  try {
+    writeRepr(value, w);
+    return w.text();
+  } catch (error) {
+    if (error instanceof RenderLimit) return null;
+    throw error;
   }
 }
 
 /** Python's `str()`: like repr except for strings, UUIDs and datetimes. */
-export function pyStr(value: PyValue): string {
+export function pyStr(value: PyValue, maxLength = MAX_RENDER_LENGTH): string {
   switch (value.type) {
     case 'str':
     case 'markup':
@@ -110,6 +229,48 @@ export function pyStr(value: PyValue): string {
     case 'datetime':
       return formatIsoWithOffset(value.unix, value.offsetSeconds).replace('T', ' ');
     default:
-      return pyRepr(value);
+      return pyRepr(value, maxLength);
+  }
+}
+
+export interface PrettyRepr {
+  text: string;
+  /** The text stopped at the length limit. */
+  truncated: boolean;
+}
+
+/**
+ * Python-style repr broken over lines where a container does not fit in `width`, each level
+ * indented by two spaces. Costs O(output), never O(size × depth): a container's flat form is
+ * tried only up to the width left.
+ */
+export function prettyRepr(value: PyValue, options: { indent?: string; width?: number; maxLength?: number } = {}): PrettyRepr {
+  const width = options.width ?? 88;
+  const w = new ReprWriter(options.maxLength ?? MAX_RENDER_LENGTH);
+  const write = (v: PyValue, indent: string): void => {
+    const flat = reprWithin(v, Math.max(0, width - indent.length));
+    if (flat !== null) return w.push(flat);
+    if (v.type !== 'dict' && v.type !== 'list' && v.type !== 'tuple') return writeRepr(v, w);
+    const inner = indent + '  ';
+    const [open, close] = v.type === 'dict' ? ['{', '}'] : v.type === 'tuple' ? ['(', ')'] : ['[', ']'];
+    w.push(`${open}\n`);
+    const entries: [string | null, PyValue][] = v.type === 'dict' ? [...v.entries] : v.items.map((item) => [null, item]);
+    entries.forEach(([key, item], i) => {
+      w.push(inner);
+      if (key !== null) {
+        w.push(reprStr(key, w.room()));
+        w.push(': ');
+      }
+      write(item, inner);
+      w.push(i < entries.length - 1 || (v.type === 'tuple' && entries.length === 1) ? ',\n' : '\n');
+    });
+    w.push(indent + close);
+  };
+  try {
+    write(value, options.indent ?? '');
+    return { text: w.text(), truncated: false };
+  } catch (error) {
+    if (error instanceof RenderLimit) return { text: w.text(), truncated: true };
+    throw error;
   }
 }

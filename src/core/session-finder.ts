@@ -1,4 +1,4 @@
-import { cookieSize, isDeletion, requestCookiesOf, setCookiesOf, type CookieAttributes } from './cookies';
+import { MAX_COOKIES_EXAMINED, cookieSize, isDeletion, requestCookiesOf, setCookiesOf, type CookieAttributes } from './cookies';
 import { detectFormats } from './detect';
 import type { CapturedExchange } from './exchange';
 import type { Detection } from './formats/types';
@@ -102,10 +102,12 @@ export function findSessionCandidates(exchanges: readonly CapturedExchange[], ja
     sightings.set(cookie.name, { value: cookie.value, source: 'jar', attributes: jarAttributes(cookie), at: null, deleted: false });
   }
   const candidates: SessionCandidate[] = [];
+  let examined = 0;
   for (const [name, seen] of sightings) {
+    const named = name === options.pinnedName ? 'pinned' : configured.has(name) ? 'configured' : name === DEFAULT_NAME ? 'default-name' : null;
+    if (!named && ++examined > MAX_COOKIES_EXAMINED) continue;
     const detection = detectFormats(name, seen.value)[0]!;
-    const reason =
-      name === options.pinnedName ? 'pinned' : configured.has(name) ? 'configured' : name === DEFAULT_NAME ? 'default-name' : detection.format !== 'unknown' ? 'content' : null;
+    const reason = named ?? (detection.format !== 'unknown' ? 'content' : null);
     if (!reason) continue;
     candidates.push({
       name,

@@ -13,6 +13,31 @@ import type { PyValue } from './pyvalue';
 export const TAG_KEYS = [' di', ' t', ' b', ' m', ' u', ' d'] as const;
 const TAG_KEY_SET: ReadonlySet<string> = new Set(TAG_KEYS);
 
+/**
+ * Untagging can amplify: ` m` renders its value with str() and ` t` turns a string into one
+ * item per character, so nested tags grow exponentially (Flask itself takes seconds and GBs).
+ * Every character or item a tag creates is charged; real sessions use a few hundred.
+ */
+export const MAX_UNTAG_WORK = 262_144;
+
+class UntagBudget {
+  constructor(private remaining: number) {}
+
+  spend(units: number): void {
+    this.remaining -= units;
+    if (this.remaining < 0) this.exhausted();
+  }
+
+  exhausted(): never {
+    throw new SessionLensError('ERR_PAYLOAD_TOO_LARGE', `untagging would create more than ${MAX_UNTAG_WORK} characters or values (nested tags amplify); refused`);
+  }
+
+  /** Characters a rendering may still produce. */
+  left(): number {
+    return Math.max(0, this.remaining);
+  }
+}
+
 function tagError(message: string): never {
   throw new SessionLensError('ERR_TAG', message);
 }
@@ -52,17 +77,20 @@ function isTruthy(value: PyValue): boolean {
 }
 
 /** `tuple(value)`: iterating a str yields code points, a dict its keys, bytes their ints. */
-function toTuple(value: PyValue): PyValue {
+function toTuple(value: PyValue, budget: UntagBudget): PyValue {
   switch (value.type) {
     case 'list':
     case 'tuple':
       return { type: 'tuple', items: value.items };
     case 'str':
     case 'markup':
+      budget.spend(value.value.length);
       return { type: 'tuple', items: Array.from(value.value, (ch): PyValue => ({ type: 'str', value: ch })) };
     case 'dict':
+      budget.spend(value.entries.size);
       return { type: 'tuple', items: [...value.entries.keys()].map((k): PyValue => ({ type: 'str', value: k })) };
     case 'bytes':
+      budget.spend(value.value.length);
       return { type: 'tuple', items: Array.from(value.value, (b): PyValue => ({ type: 'int', value: BigInt(b) })) };
     default:
       return tagError(`' t' tag: '${pyTypeName(value)}' object is not iterable`);
@@ -77,13 +105,22 @@ function parseHexInt(text: string): bigint | null {
   return m[1] === '-' ? -n : n;
 }
 
+/** `str.strip('{}')`, in linear time. */
+function stripBraces(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text[start] === '{' || text[start] === '}')) start++;
+  while (end > start && (text[end - 1] === '{' || text[end - 1] === '}')) end--;
+  return text.slice(start, end);
+}
+
 /** `uuid.UUID(hex=value)`. */
 function toUuid(value: PyValue): PyValue {
   if (value.type !== 'str' && value.type !== 'markup') {
     return tagError(`' u' tag: '${pyTypeName(value)}' object has no attribute 'replace'`);
   }
   let hex = value.value.replaceAll('urn:', '').replaceAll('uuid:', '');
-  hex = hex.replace(/^[{}]+|[{}]+$/g, '').replaceAll('-', '');
+  hex = stripBraces(hex).replaceAll('-', '');
   if (Array.from(hex).length !== 32) tagError("' u' tag: badly formed hexadecimal UUID string");
   const n = parseHexInt(hex);
   if (n === null) return tagError("' u' tag: invalid literal for int() with base 16");
@@ -122,18 +159,30 @@ function toEscapedDict(value: PyValue): PyValue {
   return { type: 'dict', entries: new Map([[chars.slice(0, Math.max(0, chars.length - 2)).join(''), inner]]) };
 }
 
-function untagDict(dict: Extract<PyValue, { type: 'dict' }>): PyValue {
+function toMarkup(value: PyValue, budget: UntagBudget): PyValue {
+  let text: string;
+  try {
+    text = pyStr(value, budget.left());
+  } catch (error) {
+    if (error instanceof SessionLensError && error.code === 'ERR_PAYLOAD_TOO_LARGE') budget.exhausted();
+    throw error;
+  }
+  budget.spend(text.length);
+  return { type: 'markup', value: text };
+}
+
+function untagDict(dict: Extract<PyValue, { type: 'dict' }>, budget: UntagBudget): PyValue {
   if (dict.entries.size !== 1) return dict;
   const [key, value] = dict.entries.entries().next().value as [string, PyValue];
   switch (key) {
     case ' t':
-      return toTuple(value);
+      return toTuple(value, budget);
     case ' u':
       return toUuid(value);
     case ' b':
       return toBytes(value);
     case ' m':
-      return { type: 'markup', value: pyStr(value) };
+      return toMarkup(value, budget);
     case ' d':
       return toDatetime(value);
     case ' di':
@@ -143,13 +192,20 @@ function untagDict(dict: Extract<PyValue, { type: 'dict' }>): PyValue {
   }
 }
 
-/** Untags a parsed JSON tree bottom-up, children before their parent, as Flask does. */
-export function untag(value: PyValue): PyValue {
-  if (value.type === 'list') return { type: 'list', items: value.items.map(untag) };
+function untagWithin(value: PyValue, budget: UntagBudget): PyValue {
+  if (value.type === 'list') return { type: 'list', items: value.items.map((item) => untagWithin(item, budget)) };
   if (value.type !== 'dict') return value;
   const entries = new Map<string, PyValue>();
-  for (const [key, child] of value.entries) entries.set(key, untag(child));
-  return untagDict({ type: 'dict', entries });
+  for (const [key, child] of value.entries) entries.set(key, untagWithin(child, budget));
+  return untagDict({ type: 'dict', entries }, budget);
+}
+
+/**
+ * Untags a parsed JSON tree bottom-up, children before their parent, as Flask does.
+ * Throws ERR_PAYLOAD_TOO_LARGE instead of amplifying past MAX_UNTAG_WORK.
+ */
+export function untag(value: PyValue): PyValue {
+  return untagWithin(value, new UntagBudget(MAX_UNTAG_WORK));
 }
 
 function single(key: string, value: PyValue): PyValue {

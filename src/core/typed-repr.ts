@@ -2,7 +2,7 @@ import { b64StdEncode, b64StdDecodePython, fromHex, toHex } from './bytes';
 import { SessionLensError } from './errors';
 import { PY_MAX_INT_DIGITS, jsonFloat, jsonString, parsePythonJson } from './pyjson';
 import { MAX_DATETIME_UNIX, MIN_DATETIME_UNIX, formatIsoWithOffset, parseIsoDateTime } from './pydate';
-import { dashedUuid } from './pyrepr';
+import { MAX_RENDER_LENGTH, dashedUuid } from './pyrepr';
 import type { PyValue } from './pyvalue';
 
 /**
@@ -28,53 +28,89 @@ function invalid(message: string): never {
   throw new SessionLensError('ERR_PAYLOAD_INVALID', message);
 }
 
-/** Writes a value in the `$type` representation as JSON text; floats keep Python's repr (`1.0`, `-0.0`). */
+/**
+ * Writes a value in the `$type` representation as JSON text; floats keep Python's repr (`1.0`, `-0.0`).
+ * Output goes to one list (never copied into parents), so deep values cost O(output); past
+ * MAX_RENDER_LENGTH characters it throws ERR_PAYLOAD_TOO_LARGE.
+ */
 export function writeTypedJson(value: PyValue, indent = ''): string {
   const nl = indent ? '\n' : '';
   const sep = indent ? ': ' : ':';
+  const out: string[] = [];
+  let length = 0;
+  const push = (text: string): void => {
+    length += text.length;
+    if (length > MAX_RENDER_LENGTH) throw new SessionLensError('ERR_PAYLOAD_TOO_LARGE', `the JSON is longer than ${MAX_RENDER_LENGTH} characters`);
+    out.push(text);
+  };
   const str = (s: string): string => jsonString(s, false).replace(LONE_SURROGATE, (ch) => '\\u' + ch.charCodeAt(0).toString(16));
-  const object = (pairs: [string, string][], pad: string): string =>
-    pairs.length === 0 ? '{}' : `{${nl}${pairs.map(([k, text]) => `${pad + indent}${str(k)}${sep}${text}`).join(`,${nl}`)}${nl}${pad}}`;
-  const write = (v: PyValue, pad: string): string => {
+  type Member = [key: string, writeValue: () => void];
+  const object = (members: Member[], pad: string): void => {
+    if (members.length === 0) return push('{}');
+    push(`{${nl}`);
+    members.forEach(([key, writeValue], i) => {
+      push(`${pad + indent}${str(key)}${sep}`);
+      writeValue();
+      push(i < members.length - 1 ? `,${nl}` : nl);
+    });
+    push(pad + '}');
+  };
+  const text = (s: string) => () => push(s);
+  const typed = (type: string, members: Member[], pad: string): void => object([['$type', text(str(type))], ...members], pad);
+  const list = (items: readonly PyValue[], pad: string): void => {
+    if (items.length === 0) return push('[]');
+    push(`[${nl}`);
+    items.forEach((item, i) => {
+      push(pad + indent);
+      write(item, pad + indent);
+      push(i < items.length - 1 ? `,${nl}` : nl);
+    });
+    push(pad + ']');
+  };
+  const write = (v: PyValue, pad: string): void => {
     const inner = pad + indent;
-    const typed = (type: string, pairs: [string, string][]): string => object([['$type', str(type)], ...pairs], pad);
     switch (v.type) {
       case 'none':
-        return 'null';
+        return push('null');
       case 'bool':
-        return v.value ? 'true' : 'false';
+        return push(v.value ? 'true' : 'false');
       case 'int':
-        return v.value > MAX_SAFE || v.value < -MAX_SAFE ? typed('int', [['value', str(v.value.toString())]]) : v.value.toString();
+        return v.value > MAX_SAFE || v.value < -MAX_SAFE ? typed('int', [['value', text(str(v.value.toString()))]], pad) : push(v.value.toString());
       case 'float':
-        return Number.isFinite(v.value) ? jsonFloat(v.value) : typed('float', [['value', str(jsonFloat(v.value))]]);
+        return Number.isFinite(v.value) ? push(jsonFloat(v.value)) : typed('float', [['value', text(str(jsonFloat(v.value)))]], pad);
       case 'str':
-        return str(v.value);
+        return push(str(v.value));
       case 'list':
-        return v.items.length === 0 ? '[]' : `[${nl}${v.items.map((item) => inner + write(item, inner)).join(`,${nl}`)}${nl}${pad}]`;
+        return list(v.items, pad);
       case 'tuple':
-        return typed('tuple', [['items', write({ type: 'list', items: v.items }, inner)]]);
+        return typed('tuple', [['items', () => list(v.items, inner)]], pad);
       case 'dict': {
         // A dict with its own "$type" key is wrapped so it cannot be mistaken for a typed value.
         const escaped = v.entries.has('$type');
         const entryPad = escaped ? inner : pad;
-        const pairs = [...v.entries].map(([k, item]): [string, string] => [k, write(item, entryPad + indent)]);
-        return escaped ? typed('dict', [['entries', object(pairs, entryPad)]]) : object(pairs, pad);
+        const members = [...v.entries].map(([k, item]): Member => [k, () => write(item, entryPad + indent)]);
+        return escaped ? typed('dict', [['entries', () => object(members, entryPad)]], pad) : object(members, pad);
       }
       case 'bytes':
-        return typed('bytes', [['base64', str(b64StdEncode(v.value))], ['hex', str(toHex(v.value))]]);
+        return typed('bytes', [['base64', text(str(b64StdEncode(v.value)))], ['hex', text(str(toHex(v.value)))]], pad);
       case 'markup':
-        return typed('markup', [['value', str(v.value)]]);
+        return typed('markup', [['value', text(str(v.value))]], pad);
       case 'uuid':
-        return typed('uuid', [['value', str(dashedUuid(v.hex))], ['hex', str(v.hex)]]);
+        return typed('uuid', [['value', text(str(dashedUuid(v.hex)))], ['hex', text(str(v.hex))]], pad);
       case 'datetime':
-        return typed('datetime', [
-          ['iso', str(formatIsoWithOffset(v.unix, v.offsetSeconds))],
-          ['unix', String(v.unix)],
-          ['tz_aware', 'true'],
-        ]);
+        return typed(
+          'datetime',
+          [
+            ['iso', text(str(formatIsoWithOffset(v.unix, v.offsetSeconds)))],
+            ['unix', text(String(v.unix))],
+            ['tz_aware', text('true')],
+          ],
+          pad,
+        );
     }
   };
-  return write(value, '');
+  write(value, '');
+  return out.join('');
 }
 
 function field(obj: Map<string, PyValue>, name: string, type: string): PyValue {

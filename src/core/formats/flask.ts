@@ -10,7 +10,7 @@ import {
   signatureFor,
   type SignerParams,
 } from '../itsdangerous';
-import { parsePythonJson, writePythonJson } from '../pyjson';
+import { parsePythonJsonDocument, writePythonJson } from '../pyjson';
 import { MAX_DATETIME_UNIX } from '../pydate';
 import type { PyValue } from '../pyvalue';
 import { tag, untag } from '../taggedjson';
@@ -72,7 +72,16 @@ export interface DecodedPayload {
   value: PyValue;
   /** The JSON text inside the cookie, before untagging. */
   jsonText: string;
+  /** How deeply the JSON's containers nest (1: a flat object). */
+  levels: number;
 }
+
+/**
+ * Deepest JSON nesting Flask 3.x loads: its TaggedJSON untagging recurses through Python frames
+ * and hits the recursion limit beyond this (RecursionError, HTTP 500). Measured against the real
+ * Flask 3.1 development server; Flask 2.2 untags in a json object_hook and reaches about 973.
+ */
+export const FLASK_MAX_NESTING = 489;
 
 export interface DecodedTimestamp {
   /** Seconds as current itsdangerous reads them (Unix epoch). */
@@ -133,7 +142,8 @@ function decodePayloadSegment(segment: string, maxBytes: number): DecodedPayload
   if (compressed) bytes = inflateZlib(bytes, maxBytes);
   else if (bytes.length > maxBytes) throw new SessionLensError('ERR_DECOMPRESS_LIMIT', `payload exceeds ${maxBytes} bytes`);
   const jsonText = utf8DecodeStrict(bytes);
-  return { value: untag(parsePythonJson(jsonText)), jsonText };
+  const { value, levels } = parsePythonJsonDocument(jsonText);
+  return { value: untag(value), jsonText, levels };
 }
 
 function readTimestamp(segment: string): DecodedTimestamp {
@@ -149,9 +159,44 @@ function attempt<T>(fn: () => T, fallback: ErrorInfo['code']): Result<T> {
   }
 }
 
-/** Reads a Flask session cookie without any secret. Never throws. */
+/**
+ * Decoded cookies, most recently used last: detection, verification and the Timeline's before/after
+ * all read the same values, so each is decoded once. Bounded by entries and by JSON text held.
+ */
+const decodeCache = new Map<string, FlaskDecoded>();
+const DECODE_CACHE_ENTRIES = 512;
+const DECODE_CACHE_CHARS = 8 * 1024 * 1024;
+let decodeCacheChars = 0;
+
+function cachedChars(decoded: FlaskDecoded): number {
+  return decoded.cookie.length + (decoded.payload?.ok ? decoded.payload.value.jsonText.length : 0);
+}
+
+/** Reads a Flask session cookie without any secret. Never throws. The result is shared: do not mutate it. */
 export function decodeFlaskCookie(value: string, options: FlaskDecodeOptions = {}): FlaskDecoded {
   const maxBytes = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  const key = `${maxBytes}:${value}`;
+  const hit = decodeCache.get(key);
+  if (hit) {
+    decodeCache.delete(key);
+    decodeCache.set(key, hit);
+    return hit;
+  }
+  const decoded = decodeUncached(value, maxBytes);
+  const size = cachedChars(decoded);
+  if (size <= DECODE_CACHE_CHARS / 8) {
+    decodeCache.set(key, decoded);
+    decodeCacheChars += size;
+    for (const [oldKey, old] of decodeCache) {
+      if (decodeCache.size <= DECODE_CACHE_ENTRIES && decodeCacheChars <= DECODE_CACHE_CHARS) break;
+      decodeCache.delete(oldKey);
+      decodeCacheChars -= cachedChars(old);
+    }
+  }
+  return decoded;
+}
+
+function decodeUncached(value: string, maxBytes: number): FlaskDecoded {
   const empty = { format: 'flask' as const, segments: null, compressed: false, payload: null, timestamp: null };
   if (value.length > MAX_COOKIE_VALUE_LENGTH) {
     return {
@@ -192,8 +237,18 @@ function describeUnix(seconds: bigint): string {
   return seconds <= BigInt(MAX_DATETIME_UNIX) ? new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z') : `${seconds} s`;
 }
 
-function payloadNotes(decoded: FlaskDecoded): string[] {
+function nestingError(decoded: FlaskDecoded): ErrorInfo | null {
+  if (!decoded.payload?.ok || decoded.payload.value.levels <= FLASK_MAX_NESTING) return null;
+  return {
+    code: 'ERR_NESTING_DEPTH',
+    message: `the JSON nests ${decoded.payload.value.levels} levels deep: Flask 3.x loads at most about ${FLASK_MAX_NESTING} and answers HTTP 500 (RecursionError); Flask 2.2 loads up to about 973`,
+  };
+}
+
+/** What the reader should know beyond the verdict; the nesting limit only while it is not the verdict's reason. */
+function payloadNotes(decoded: FlaskDecoded, nesting: ErrorInfo | null): string[] {
   const notes: string[] = [];
+  if (nesting) notes.push(nesting.message);
   if (decoded.payload?.ok && decoded.payload.value.value.type !== 'dict') {
     notes.push(`the payload is a ${decoded.payload.value.value.type}, not an object: Flask's session cannot load it and the request fails with HTTP 500`);
   }
@@ -213,20 +268,30 @@ function payloadNotes(decoded: FlaskDecoded): string[] {
  */
 export function verifyFlaskCookie(value: string, options: FlaskVerifyOptions): FlaskVerification {
   const decoded = decodeFlaskCookie(value, options);
-  const notes = payloadNotes(decoded);
+  const nesting = nestingError(decoded);
   const result = (
     verdict: FlaskVerification['verdict'],
     signature: FlaskVerification['signature'],
     matchedSecretIndex: number | null,
     reason: ErrorInfo | null,
     ageSeconds: number | null = null,
-  ): FlaskVerification => ({ format: 'flask', decoded, verdict, signature, matchedSecretIndex, reason, notes, ageSeconds });
+  ): FlaskVerification => ({
+    format: 'flask',
+    decoded,
+    verdict,
+    signature,
+    matchedSecretIndex,
+    reason,
+    notes: payloadNotes(decoded, reason === nesting ? null : nesting),
+    ageSeconds,
+  });
 
   if (decoded.structureError?.code === 'ERR_INPUT_TOO_LARGE' || decoded.structureError?.code === 'ERR_COOKIE_EMPTY') {
     return result('malformed', 'not_checked', null, decoded.structureError);
   }
   if (options.secrets.length === 0) {
     const unreadable = decoded.structureError ?? (decoded.payload?.ok === false ? decoded.payload.error : null) ?? (decoded.timestamp?.ok === false ? decoded.timestamp.error : null);
+    if (unreadable?.code === 'ERR_PAYLOAD_TOO_LARGE') return result('too_large', 'not_checked', null, unreadable);
     return result(unreadable ? 'malformed' : 'unverified', 'not_checked', null, unreadable ?? { code: 'ERR_NO_SECRET', message: 'no secret given: decoded without verifying' });
   }
   const segments = decoded.segments;
@@ -270,6 +335,8 @@ export function verifyFlaskCookie(value: string, options: FlaskVerifyOptions): F
   if (seconds > BigInt(MAX_DATETIME_UNIX)) {
     return signed('malformed', { code: 'ERR_TIMESTAMP_RANGE', message: `timestamp ${seconds} is past year 9999: Python's datetime overflows and Flask answers HTTP 500` }, age);
   }
+  if (nesting) return signed('bad_payload', nesting, age);
+  if (decoded.payload?.ok === false && decoded.payload.error.code === 'ERR_PAYLOAD_TOO_LARGE') return signed('too_large', decoded.payload.error, age);
   if (!decoded.payload?.ok) {
     const error = decoded.payload?.error ?? { code: 'ERR_JSON' as const, message: 'no payload' };
     return signed('bad_payload', { code: error.code, message: `${error.message} — the signature is valid, so Flask raises BadPayload and answers HTTP 500` }, age);

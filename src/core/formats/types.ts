@@ -21,9 +21,11 @@ export interface Detection {
  * - expired / future_timestamp: the signature is fine but the age check fails;
  * - bad_payload: signed correctly, yet the payload cannot be decoded (Flask answers HTTP 500);
  * - malformed: not a cookie this format can read at all;
+ * - too_large: the payload would cost too much to decode (amplifying tags), so it was refused;
+ *   what the server does is unknown (Flask itself spends seconds and gigabytes on such cookies);
  * - unverified: decoded without a secret.
  */
-export type Verdict = 'valid' | 'bad_signature' | 'expired' | 'future_timestamp' | 'bad_payload' | 'malformed' | 'unverified';
+export type Verdict = 'valid' | 'bad_signature' | 'expired' | 'future_timestamp' | 'bad_payload' | 'malformed' | 'too_large' | 'unverified';
 
 export type SignatureResult = SignatureStatus | 'not_checked';
 

@@ -109,10 +109,18 @@ function DecodedPayloadView({ root }: { root: PyValue }) {
   const current = rows.find((r) => r.id === focusedId) ?? rows[0] ?? null;
   const target = current?.value ?? null;
 
-  const copy = (label: string, text: string) => {
+  const copy = (label: string, render: () => string) => {
+    let text: string;
+    try {
+      text = render();
+    } catch {
+      // Only a hostile payload gets here: its rendering passes the output cap.
+      setCopied(`Not copied: ${label} is too large`);
+      return;
+    }
     void copyText(text).then((ok) => setCopied(ok ? `Copied ${label}` : 'Copy failed'));
   };
-  const copyValue = () => target && copy(`the value of ${current!.key}`, copyValueText(target));
+  const copyValue = () => target && copy(`the value of ${current!.key}`, () => copyValueText(target));
 
   return (
     <section aria-labelledby="payload-heading" className="payload">
@@ -121,10 +129,10 @@ function DecodedPayloadView({ root }: { root: PyValue }) {
         <button type="button" disabled={!target} onClick={copyValue}>
           Copy value
         </button>
-        <button type="button" disabled={!target} onClick={() => target && copy(`${current!.key} as JSON`, copyJsonText(target))}>
+        <button type="button" disabled={!target} onClick={() => target && copy(`${current!.key} as JSON`, () => copyJsonText(target))}>
           Copy as JSON
         </button>
-        <button type="button" onClick={() => copy('the payload as JSON', copyJsonText(root))}>
+        <button type="button" onClick={() => copy('the payload as JSON', () => copyJsonText(root))}>
           Copy payload as JSON
         </button>
         <span className="copied" aria-live="polite">

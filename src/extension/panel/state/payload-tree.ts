@@ -1,4 +1,4 @@
-import { pyRepr, pyStr, reprStr, writeTypedJson, type PyValue } from '../../../core';
+import { pyStr, reprPreview, reprStr, writeTypedJson, type PyValue } from '../../../core';
 
 /**
  * The payload as rows of an ARIA tree: one row per visible node, flat, with level and
@@ -70,9 +70,9 @@ export function valueText(value: PyValue): string {
     case 'datetime':
       return pyStr(value);
     case 'markup':
-      return shorten(reprStr(value.value));
+      return shorten(reprStr(value.value, MAX_TEXT));
     default:
-      return shorten(pyRepr(value));
+      return reprPreview(value, MAX_TEXT);
   }
 }
 

@@ -100,6 +100,16 @@ export function describeVerdict(analysis: CookieAnalysis, settings: SessionSetti
         return { tone: 'bad', headline: invalidFor(count), details: [reason ?? '', 'Flask ignores the cookie and starts an empty session.', ...notes].filter(Boolean) };
       }
       return { tone: 'bad', headline: `${valid}, but not a session cookie`, details: [reason ?? '', ...notes].filter(Boolean) };
+    case 'too_large':
+      return {
+        tone: 'warn',
+        headline: v.signature === 'not_checked' ? 'Payload refused: too costly to decode' : `${valid} — payload refused: too costly to decode`,
+        details: [
+          reason ?? 'The payload is too large to decode.',
+          'Its nested tags amplify when decoded (Flask itself spends seconds and gigabytes on such a cookie); Session Lens stops instead of freezing DevTools.',
+          ...notes,
+        ],
+      };
     case 'malformed':
       return {
         tone: 'bad',

@@ -1,6 +1,7 @@
 // What the timeline shows, in words: labels, explanations, filter, formatting. Pure (no DOM).
 import {
-  pyRepr,
+  reprPreview,
+  reprWithin,
   reprStr,
   type CookieState,
   type Diagnostic,
@@ -131,6 +132,8 @@ export function verdictLabel(state: CookieState): { text: string; tone: 'ok' | '
       return { text: 'Undecodable payload', tone: 'bad' };
     case 'malformed':
       return { text: 'Malformed', tone: 'bad' };
+    case 'too_large':
+      return { text: 'Refused: too costly to decode', tone: 'bad' };
     default:
       return { text: 'Not a known session format', tone: 'neutral' };
   }
@@ -140,9 +143,7 @@ export function verdictLabel(state: CookieState): { text: string; tone: 'ok' | '
 
 /** Python repr, cut to `max` characters. */
 export function shortRepr(value: PyValue | undefined, max = 160): string {
-  if (value === undefined) return '';
-  const text = pyRepr(value);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return value === undefined ? '' : reprPreview(value, max);
 }
 
 export interface PayloadLine {
@@ -167,15 +168,15 @@ export function payloadLines(value: PyValue): PayloadLine[] {
       omitted += 1;
       return;
     }
-    const repr = pyRepr(v);
+    const inline = depth > 0 ? reprWithin(v, INLINE_LIMIT) : null;
     const children: [string, PyValue][] | null =
       v.type === 'dict'
         ? [...v.entries].map(([k, item]) => [`${reprStr(k)}: `, item])
         : v.type === 'list' || v.type === 'tuple'
           ? v.items.map((item, i) => [`[${i}]: `, item])
           : null;
-    if (!children || children.length === 0 || (repr.length <= INLINE_LIMIT && depth > 0)) {
-      lines.push({ depth, label, text: repr.length > 400 ? `${repr.slice(0, 399)}…` : repr });
+    if (!children || children.length === 0 || inline !== null) {
+      lines.push({ depth, label, text: inline ?? reprPreview(v, 400) });
       return;
     }
     const [open, close] = v.type === 'dict' ? ['{', '}'] : v.type === 'tuple' ? ['(', ')'] : ['[', ']'];
