@@ -37,6 +37,7 @@ import {
 import { grantHostAccess } from './support/host-access';
 import { typeSecret, waitForTreeItems, waitForVerdict } from './support/session-view';
 import { captureDownloads, exportTimeline, setCheckbox, showTab } from './timeline-helpers';
+import { manifestDeviations } from '../test/support/manifest-pin';
 
 const nonce = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 /** The app's SECRET_KEY, typed as text. */
@@ -257,5 +258,28 @@ describe('privacy in a realistic session', () => {
     // Anything not on the loopback app is the browser's own (no page, no extension started it).
     const outside = requests.filter((r) => !r.url.startsWith('http://127.0.0.1:'));
     expect(outside.filter((r) => r.initiator.startsWith('chrome-extension://') || r.initiator.startsWith('http'))).toEqual([]);
+  });
+});
+
+describe('least privilege, as Chromium installed it', () => {
+  it('the loaded manifest matches the pin; the extension holds cookies, storage and devtools, no host', async () => {
+    const installed = await launchBrowserWithExtension();
+    try {
+      const session = await installed.context.browser()!.newBrowserCDPSession();
+      const seen = await evaluateInServiceWorker<{ manifest: Record<string, unknown>; granted: { permissions: string[]; origins: string[] } }>(
+        session,
+        installed.extensionId,
+        `(async () => ({ manifest: chrome.runtime.getManifest(), granted: await chrome.permissions.getAll() }))()`,
+      );
+      await session.detach();
+      expect(manifestDeviations(seen.manifest, 'chromium')).toEqual([]);
+      // Chromium counts the devtools_page key as the "devtools" API permission (chrome.devtools.*).
+      expect({ permissions: [...seen.granted.permissions].sort(), origins: seen.granted.origins }).toEqual({
+        permissions: ['cookies', 'devtools', 'storage'],
+        origins: [],
+      });
+    } finally {
+      await installed.close();
+    }
   });
 });

@@ -201,6 +201,10 @@ export async function evaluateInServiceWorker<T>(browserSession: CDPSession, ext
   if (!target) throw new Error(`evaluateInServiceWorker: the service worker of ${extensionId} is not running`);
   const worker = await TargetSession.attach(browserSession, target.targetId, 'service worker');
   try {
+    // Just after the worker starts, an evaluation may run before the extension APIs are bound.
+    await waitUntil('the service worker to have the extension APIs (chrome.runtime.id)', () =>
+      evaluateIn<boolean>(worker, `typeof chrome === 'object' && typeof chrome.runtime?.id === 'string'`),
+    );
     return await evaluateIn<T>(worker, expression);
   } finally {
     await worker.detach();
