@@ -251,6 +251,7 @@ export function prettyRepr(value: PyValue, options: { indent?: string; width?: n
     const flat = reprWithin(v, Math.max(0, width - indent.length));
     if (flat !== null) return w.push(flat);
     if (v.type !== 'dict' && v.type !== 'list' && v.type !== 'tuple') return writeRepr(v, w);
+    if ((v.type === 'dict' ? v.entries.size : v.items.length) === 0) return writeRepr(v, w);
     const inner = indent + '  ';
     const [open, close] = v.type === 'dict' ? ['{', '}'] : v.type === 'tuple' ? ['(', ')'] : ['[', ']'];
     w.push(`${open}\n`);

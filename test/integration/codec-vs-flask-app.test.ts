@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  FLASK_MAX_NESTING,
   decodeFlaskCookie,
   fromTypedTree,
   parsePythonJson,
@@ -14,6 +15,7 @@ import {
   type PyValue,
 } from '../../src/core';
 import { encodeTimestamp, prepareKeys, signatureFor } from '../../src/core/itsdangerous';
+import { nest, rawFlaskCookie } from '../support/hostile';
 import { CookieClient, FLASK_STACKS, startFlaskApp, startRedis, type FlaskApp, type RedisServer } from '../support/services';
 
 /**
@@ -116,6 +118,22 @@ for (const stack of FLASK_STACKS) {
       expect(verifyFlaskCookie(cookie, { secrets: [{ text: SECRET }] }).verdict).toBe('bad_payload');
       const res = await new CookieClient(app.url).get('/whoami', { cookieOverride: { session: cookie } });
       expect(res.status).toBe(500);
+    });
+
+    it(`JSON nested past ${FLASK_MAX_NESTING} levels: Flask 3.x answers 500 (RecursionError), as the verdict says; Flask 2.2 loads it`, async () => {
+      const levels = (n: number) => rawFlaskCookie(`{"a":${nest('[', ']', n - 1, '')}}`, { secret: SECRET, timestamp: Math.floor(Date.now() / 1000) });
+      const statusAt = async (n: number) => (await new CookieClient(app.url).get('/whoami', { cookieOverride: { session: levels(n) } })).status;
+      expect(verifyFlaskCookie(levels(FLASK_MAX_NESTING), { secrets: [{ text: SECRET }] }).verdict).toBe('valid');
+      expect(verifyFlaskCookie(levels(FLASK_MAX_NESTING + 1), { secrets: [{ text: SECRET }] }).verdict).toBe('bad_payload');
+      expect(await statusAt(FLASK_MAX_NESTING)).toBe(200);
+      if (stack === 'modern') {
+        expect(await statusAt(FLASK_MAX_NESTING + 1)).toBe(500);
+      } else {
+        // Flask 2.2 untags in json's object_hook: it reaches about twice as deep, as the reason says.
+        expect(await statusAt(FLASK_MAX_NESTING + 1)).toBe(200);
+        expect(await statusAt(960)).toBe(200);
+        expect(await statusAt(990)).toBe(500);
+      }
     });
   });
 }

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFlaskCookie, pyEquals, pyRepr, signFlaskCookie, verifyFlaskCookie, writePythonJson, writeTypedJson, type PyValue } from '../../src/core';
 import { sessionPayload, secretInput, signerConfig } from '../support/arbitraries';
+import { nest } from '../support/hostile';
 import { FlaskOracle } from '../support/oracle';
 import { pythonFor, type FlaskStack } from '../support/services';
 
@@ -158,6 +159,10 @@ for (const stack of STACKS) {
         '[' .repeat(2000) + ']'.repeat(2000), '{"a":"\\ud800"}', '{"a":"\\x"}', '{"a":1,}', ' {"a":1} ', '{"a":1}x', '{"a":01}', '{"a":-}', '{"a":1e400}',
         '{" di":{}}', '{" di":[]}', '{" di":"ab"}', '{" t":5}', '{" t":{"x":1,"y":2}}', '{" u":5}', '{" b":5}', '{" b":{" b":"WVdJPQ=="}}', '{" d":5}', '{" d":0}', '{" d":[]}',
         '{" d":{" b":"YWI="}}', '{" m":[1,"a"]}', '{" m":{" u":"' + 'a'.repeat(32) + '"}}', '{" m":{" d":"Thu, 29 Feb 2024 12:34:56 +0130"}}', '{" m":null}', '{" m":1.0}',
+        // Amplifying tags, a few levels deep (deeper ones are refused: hostile-inputs.test.ts), and brace-padded UUIDs.
+        `{"a":${nest('{" m":[', ']}', 6, '"\'\\""')}}`, `{"a":${nest('{" m":{" t":', '}}', 3, '"ab"')}}`, `{"a":${nest('{" t":{" m":', '}}', 3, '[1,"\\u00e9"]')}}`,
+        `{"a":{" u":"${'{'.repeat(5000)}12345678123456781234567812345678${'}'.repeat(5000)}"}}`, `{"a":{" u":"${'{'.repeat(5000)}"}}`,
+        '{"__proto__":{"x":1},"constructor":[1]}',
       ];
       for (const text of texts) {
         const cookie = await oracle.signText(text, { text: 'k' }, 1700000000);
