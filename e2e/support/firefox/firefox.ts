@@ -261,9 +261,18 @@ export function timelineRowNames(tree: readonly AccessibleNode[]): string[] {
  */
 export async function clickInNewWindow(m: Marionette, before: readonly string[], selector: string): Promise<void> {
   const opened = await waitUntil('a new window', async () => (await m.send<string[]>('WebDriver:GetWindowHandles')).find((h) => !before.includes(h)), { timeout: 10_000 });
-  await m.send('WebDriver:SwitchToWindow', { handle: opened });
-  await m.send('Marionette:SetContext', { value: 'content' });
-  const element = await waitUntil(`${selector} in the new window`, () => m.send<{ value: Record<string, string> }>('WebDriver:FindElement', { using: 'css selector', value: selector }), { timeout: 10_000 });
+  const element = await waitUntil(
+    `${selector} in the new window's extension page`,
+    async () => {
+      // The window opens on about:blank, then loads the extension page in another process, which
+      // discards the browsing context a switch made before: switch again until the page is there.
+      await m.send('WebDriver:SwitchToWindow', { handle: opened });
+      await m.send('Marionette:SetContext', { value: 'content' });
+      const { value: url } = await m.send<{ value: string }>('WebDriver:GetCurrentURL');
+      return url.startsWith('moz-extension:') && m.send<{ value: Record<string, string> }>('WebDriver:FindElement', { using: 'css selector', value: selector });
+    },
+    { timeout: 10_000 },
+  );
   await m.send('WebDriver:ElementClick', { id: Object.values(element.value)[0] });
   // The tab's handle may change meanwhile: go back to whichever window is left that is not the new one.
   const tab = await waitUntil('the tab window', async () => (await m.send<string[]>('WebDriver:GetWindowHandles')).find((h) => h !== opened), { timeout: 10_000 });
