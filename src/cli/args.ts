@@ -55,10 +55,40 @@ function integer(flag: string, text: string | undefined, min: number): number | 
 
 export type ParsedCli = { kind: 'help'; command: Command | null } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
 
+const SHORT: Record<string, string> = { '-h': '--help', '-V': '--version' };
+
+/**
+ * Rewrites argv so that only known options are read as options: a cookie may begin
+ * with `-` (Flask-Session ids do, 1 in 64), and so may a secret after `--secret`.
+ * Options come out as `--name` / `--name=value`, positionals after one `--`.
+ */
+function separateOptions(argv: string[]): { options: string[]; positionals: string[] } {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = Object.hasOwn(SHORT, argv[i]!) ? SHORT[argv[i]!]! : argv[i]!;
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    const name = arg.startsWith('--') ? arg.slice(2).split('=', 1)[0]! : null;
+    if (name === null || !Object.hasOwn(OPTIONS, name)) {
+      positionals.push(arg);
+    } else if (OPTIONS[name as keyof typeof OPTIONS].type === 'string' && !arg.includes('=')) {
+      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
+      options.push(`${arg}=${argv[++i]}`);
+    } else {
+      options.push(arg);
+    }
+  }
+  return { options, positionals };
+}
+
 export function parseCli(argv: string[], env: Record<string, string | undefined>): ParsedCli {
+  const separated = separateOptions(argv);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, tokens: true, strict: true });
+    parsed = parseArgs({ args: [...separated.options, '--', ...separated.positionals], options: OPTIONS, allowPositionals: true, tokens: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
@@ -70,7 +100,14 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return { kind: 'help', command: (COMMANDS as readonly string[]).includes(topic ?? '') ? (topic as Command) : null };
   }
   if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (expected decode, verify or sign)`);
-  if (positionals.length > 2) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[2])}`);
+  if (positionals.length > 2) {
+    const extra = positionals.slice(1).find((p) => p.startsWith('--')) ?? positionals[2]!;
+    throw new UsageError(
+      extra.startsWith('--')
+        ? `unknown option ${JSON.stringify(extra)} (a cookie that begins with "-" can also follow "--")`
+        : `unexpected argument ${JSON.stringify(extra)}`,
+    );
+  }
 
   // Secrets keep the order they were given in, whichever flag carried them: matched indices refer to it.
   const secrets: SecretInput[] = [];
@@ -81,8 +118,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       if (!/^([0-9a-fA-F]{2})*$/.test(token.value)) throw new UsageError(`--secret-hex needs an even number of hex digits, got ${JSON.stringify(token.value)}`);
       secrets.push({ hex: token.value });
     } else if (token.name === 'secret-env') {
-      const value = env[token.value];
-      if (value === undefined) throw new UsageError(`--secret-env: environment variable ${token.value} is not set`);
+      const value = Object.hasOwn(env, token.value) ? env[token.value] : undefined;
+      if (typeof value !== 'string') throw new UsageError(`--secret-env: environment variable ${token.value} is not set`);
       secrets.push({ text: value });
     }
   }

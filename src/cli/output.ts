@@ -2,11 +2,9 @@ import {
   LEGACY_EPOCH,
   formatDuration,
   jsonString,
-  pyRepr,
-  reprStr,
+  prettyRepr,
   writeTypedJson,
   type CookieAnalysis,
-  type PyValue,
   type Verdict,
 } from '../core';
 
@@ -14,7 +12,7 @@ import {
 
 export function exitCodeFor(verdict: Verdict): number {
   if (verdict === 'valid' || verdict === 'unverified') return 0;
-  if (verdict === 'malformed') return 2;
+  if (verdict === 'malformed' || verdict === 'too_large') return 2;
   return 1;
 }
 
@@ -27,8 +25,8 @@ export function analysisExitCode(analysis: CookieAnalysis): number {
 }
 
 /** JSON text with the payload in the `$type` representation; integers are written exactly. */
-export function analysisJson(analysis: CookieAnalysis): string {
-  const fields: [string, string][] = [['format', jsonString(analysis.format, false)]];
+export function analysisJson(analysis: CookieAnalysis, inputNotes: readonly string[] = []): string {
+  const fields: [string, string][] = [['format', jsonString(analysis.format, false)], ['deletion', 'false']];
   const add = (key: string, text: string) => fields.push([key, text]);
   const str = (s: string | null) => (s === null ? 'null' : jsonString(s, false));
   if (analysis.format === 'unknown') {
@@ -39,6 +37,7 @@ export function analysisJson(analysis: CookieAnalysis): string {
     add('timestamp', 'null');
     add('compressed', 'false');
     add('reason', `{"code":"ERR_COOKIE_STRUCTURE","message":${str(analysis.detection.reasons.join('; '))}}`);
+    add('notes', JSON.stringify(inputNotes));
   } else {
     const v = analysis.verification;
     add('signature', str(v.signature));
@@ -65,40 +64,89 @@ export function analysisJson(analysis: CookieAnalysis): string {
       add('signed', String(v.decoded.signature !== null));
     }
     add('reason', v.reason ? JSON.stringify(v.reason) : 'null');
-    add('notes', JSON.stringify(v.notes));
+    add('notes', JSON.stringify([...v.notes, ...inputNotes]));
   }
   add('detection', JSON.stringify(analysis.detection));
   return `{${fields.map(([k, text]) => `${JSON.stringify(k)}:${text}`).join(',')}}`;
 }
 
-/** Python-style repr, broken over lines when it does not fit. */
-export function prettyRepr(value: PyValue, indent = '', width = 88): string {
-  const flat = pyRepr(value);
-  if (flat.length + indent.length <= width) return flat;
-  const inner = indent + '  ';
-  switch (value.type) {
-    case 'dict':
-      return `{\n${[...value.entries].map(([k, v]) => `${inner}${reprStr(k)}: ${prettyRepr(v, inner, width)}`).join(',\n')}\n${indent}}`;
-    case 'list':
-      return `[\n${value.items.map((v) => inner + prettyRepr(v, inner, width)).join(',\n')}\n${indent}]`;
-    case 'tuple':
-      return `(\n${value.items.map((v) => inner + prettyRepr(v, inner, width)).join(',\n')}${value.items.length === 1 ? ',' : ''}\n${indent})`;
-    default:
-      return flat;
-  }
+/** A Set-Cookie that deletes the cookie: nothing is decoded, whatever the format would have been. */
+export function deletionJson(name: string, inputNotes: readonly string[] = []): string {
+  const detection = { format: 'unknown', confidence: 'high', reasons: [`a Set-Cookie that deletes ${name}: the browser drops it, so there is no value to read`] };
+  return `{"format":"unknown","deletion":true,"signature":"not_checked","verdict":"unverified","matched_secret_index":null,"payload":null,"timestamp":null,"compressed":false,"reason":null,"notes":${JSON.stringify(inputNotes)},"detection":${JSON.stringify(detection)}}`;
 }
 
-export interface Style {
-  bold(s: string): string;
-  dim(s: string): string;
-  good(s: string): string;
-  bad(s: string): string;
-  warn(s: string): string;
+export function deletionText(name: string, inputNotes: readonly string[] = []): Line[] {
+  return [
+    row('Format', 'none — a Set-Cookie that deletes the cookie'),
+    row('Deletion', tone('warn', `deletes ${name}: the browser drops it and later requests carry no such cookie`)),
+    ...inputNotes.map((note) => row('Note', tone('warn', note))),
+  ];
 }
 
-export function makeStyle(color: boolean): Style {
-  const wrap = (open: string) => (s: string) => (color ? `\x1b[${open}m${s}\x1b[0m` : s);
-  return { bold: wrap('1'), dim: wrap('2'), good: wrap('32'), bad: wrap('31'), warn: wrap('33') };
+type Tone = 'bold' | 'dim' | 'good' | 'bad' | 'warn';
+const TONE_SGR: Record<Tone, string> = { bold: '1', dim: '2', good: '32', bad: '31', warn: '33' };
+
+/** A piece of a text line: plain text, or text in a tone (color on a terminal). */
+export type Span = string | { tone: Tone; text: string };
+export type Line = Span[];
+
+function tone(name: Tone, text: string): Span {
+  return { tone: name, text };
+}
+
+function row(label: string, ...spans: Span[]): Line {
+  return [tone('bold', label.padEnd(10)), ' ', ...spans];
+}
+
+// C0, DEL, C1, format controls (bidi overrides, zero-width, BOM…), line/paragraph separators, lone surrogates.
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+const SHORT_ESCAPES = new Map([
+  ['\t', '\\t'],
+  ['\n', '\\n'],
+  ['\r', '\\r'],
+]);
+
+/** Text that cannot drive a terminal: every control or invisible format character is written as a Python-style escape. */
+export function safeText(text: string): string {
+  return text.replace(UNSAFE, (ch) => {
+    const short = SHORT_ESCAPES.get(ch);
+    if (short !== undefined) return short;
+    const code = ch.codePointAt(0)!;
+    if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`;
+  });
+}
+
+/** The same characters as `\u` escapes, which JSON strings allow: the parsed value is unchanged. */
+export function safeJson(json: string): string {
+  return json.replace(UNSAFE, (ch) => [...Array(ch.length).keys()].map((i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
+}
+
+function renderLine(line: Line, color: boolean): string {
+  return line
+    .map((span) => {
+      if (typeof span === 'string') return safeText(span);
+      const text = safeText(span.text);
+      return color ? `\x1b[${TONE_SGR[span.tone]}m${text}\x1b[0m` : text;
+    })
+    .join('');
+}
+
+export interface Printer {
+  lines(lines: Line[]): void;
+  json(text: string): void;
+  /** One message on stderr, `session-lens: ` first; each of its lines is escaped. */
+  error(message: string): void;
+}
+
+/** The only way the CLI writes: whatever a cookie contains, no control character reaches the terminal raw. */
+export function makePrinter(io: { stdout(text: string): void; stderr(text: string): void; color: boolean }): Printer {
+  return {
+    lines: (lines) => io.stdout(lines.map((line) => renderLine(line, io.color) + '\n').join('')),
+    json: (text) => io.stdout(`${safeJson(text)}\n`),
+    error: (message) => io.stderr(`session-lens: ${message.split('\n').map(safeText).join('\n')}\n`),
+  };
 }
 
 function utc(seconds: bigint): string {
@@ -115,53 +163,54 @@ const VERDICT_TEXT: Record<Verdict, string> = {
   future_timestamp: 'signed in the future — itsdangerous ≥ 2.0 rejects it (clock skew?)',
   bad_payload: 'signed, but the payload cannot be decoded — Flask answers HTTP 500',
   malformed: 'malformed — not a readable session cookie',
+  too_large: 'refused — the payload is too costly to decode safely (nested tags amplify it)',
 };
 
-export function analysisText(analysis: CookieAnalysis, style: Style, secretCount: number): string {
-  const lines: string[] = [];
-  const row = (label: string, text: string) => lines.push(`${style.bold(label.padEnd(10))} ${text}`);
+export function analysisText(analysis: CookieAnalysis, secretCount: number, inputNotes: readonly string[] = []): Line[] {
+  const lines: Line[] = [];
+  const notes = (all: readonly string[]) => lines.push(...all.map((note) => row('Note', tone('warn', note))));
   if (analysis.format === 'unknown') {
-    row('Format', 'unknown');
-    row('Verdict', style.bad(VERDICT_TEXT.malformed));
-    row('Why', analysis.detection.reasons.join('; '));
-    return lines.join('\n');
+    lines.push(row('Format', 'unknown'), row('Verdict', tone('bad', VERDICT_TEXT.malformed)), row('Why', analysis.detection.reasons.join('; ')));
+    notes(inputNotes);
+    return lines;
   }
   const v = analysis.verification;
   if (v.format === 'flask') {
-    const d = v.decoded;
-    row('Format', `Flask signed cookie${d.compressed ? ' (zlib-compressed)' : ''}`);
+    lines.push(row('Format', `Flask signed cookie${v.decoded.compressed ? ' (zlib-compressed)' : ''}`));
   } else {
     const d = v.decoded;
-    row('Format', `Flask-Session id, ${d.signature !== null ? 'signed' : 'unsigned'}`);
-    row('Session id', `${d.sid} ${style.dim(`(${d.issuedBy})`)}`);
+    lines.push(row('Format', `Flask-Session id, ${d.signature !== null ? 'signed' : 'unsigned'}`), row('Session id', d.sid, ' ', tone('dim', `(${d.issuedBy})`)));
   }
-  const signature =
+  const signature: Span[] =
     v.signature === 'not_checked'
-      ? style.dim('not checked')
+      ? [tone('dim', 'not checked')]
       : v.signature === 'invalid'
-        ? style.bad(secretCount > 1 ? `invalid for all ${secretCount} keys` : 'invalid')
-        : style.good(`valid${secretCount > 1 ? ` (key ${v.matchedSecretIndex! + 1} of ${secretCount})` : ''}`) +
-          (v.signature === 'valid_noncanonical' ? style.warn(' — only under Python\'s lenient base64 (non-canonical encoding)') : '');
-  row('Signature', signature);
-  const verdictStyle = v.verdict === 'valid' ? style.good : v.verdict === 'unverified' ? style.dim : style.bad;
-  row('Verdict', verdictStyle(VERDICT_TEXT[v.verdict]));
-  if (v.reason && v.verdict !== 'unverified' && v.verdict !== 'valid') row('Why', `${v.reason.message} ${style.dim(`[${v.reason.code}]`)}`);
+        ? [tone('bad', secretCount > 1 ? `invalid for all ${secretCount} keys` : 'invalid')]
+        : [
+            tone('good', `valid${secretCount > 1 ? ` (key ${v.matchedSecretIndex! + 1} of ${secretCount})` : ''}`),
+            ...(v.signature === 'valid_noncanonical' ? [tone('warn', " — only under Python's lenient base64 (non-canonical encoding)")] : []),
+          ];
+  lines.push(row('Signature', ...signature));
+  lines.push(row('Verdict', tone(v.verdict === 'valid' ? 'good' : v.verdict === 'unverified' ? 'dim' : 'bad', VERDICT_TEXT[v.verdict])));
+  if (v.reason && v.verdict !== 'unverified' && v.verdict !== 'valid') lines.push(row('Why', v.reason.message, ' ', tone('dim', `[${v.reason.code}]`)));
   if (v.format === 'flask') {
     const d = v.decoded;
     if (d.timestamp?.ok) {
       const { seconds, legacySeconds } = d.timestamp.value;
-      row('Signed at', `${utc(seconds)} ${style.dim(`(${seconds})`)}${v.ageSeconds !== null ? `, age ${formatDuration(v.ageSeconds)}` : ''}`);
-      if (legacySeconds !== null) row('Legacy', `${utc(legacySeconds)} if signed by itsdangerous 0.x (epoch ${LEGACY_EPOCH})`);
+      lines.push(row('Signed at', utc(seconds), ' ', tone('dim', `(${seconds})`), v.ageSeconds !== null ? `, age ${formatDuration(v.ageSeconds)}` : ''));
+      if (legacySeconds !== null) lines.push(row('Legacy', `${utc(legacySeconds)} if signed by itsdangerous 0.x (epoch ${LEGACY_EPOCH})`));
     } else if (d.timestamp && !d.timestamp.ok) {
-      row('Signed at', style.bad(d.timestamp.error.message));
+      lines.push(row('Signed at', tone('bad', d.timestamp.error.message)));
     }
     if (d.payload?.ok) {
-      lines.push(style.bold('Payload'));
-      lines.push(prettyRepr(d.payload.value.value, '  ').replace(/^/, '  '));
+      lines.push([tone('bold', 'Payload')]);
+      const pretty = prettyRepr(d.payload.value.value, { indent: '  ' });
+      lines.push(...`  ${pretty.text}`.split('\n').map((line) => [line]));
+      if (pretty.truncated) lines.push([tone('warn', '  … the payload is too long to print in full; --json prints all of it')]);
     } else if (d.payload) {
-      row('Payload', style.bad(`${d.payload.error.message} [${d.payload.error.code}]`));
+      lines.push(row('Payload', tone('bad', `${d.payload.error.message} [${d.payload.error.code}]`)));
     }
   }
-  for (const note of v.notes) row('Note', style.warn(note));
-  return lines.join('\n');
+  notes([...v.notes, ...inputNotes]);
+  return lines;
 }

@@ -1,56 +1,131 @@
-import { readFileSync } from 'node:fs';
-import { analyzeCookie, detectFormats, jsonString, parseTypedJson, signFlaskCookie, SessionLensError } from '../core';
+import {
+  MAX_COOKIES_EXAMINED,
+  MAX_COOKIE_VALUE_LENGTH,
+  SessionLensError,
+  analyzeCookie,
+  detectFlaskSession,
+  isDeletion,
+  jsonString,
+  parseSetCookie,
+  parseTypedJson,
+  signFlaskCookie,
+  unquoteCookieValue,
+} from '../core';
+import { isatty } from 'node:tty';
 import { HELP, parseCli, UsageError, type CliOptions } from './args';
-import { analysisExitCode, analysisJson, analysisText, makeStyle } from './output';
+import { analysisExitCode, analysisJson, analysisText, deletionJson, deletionText, makePrinter, type Printer } from './output';
+import { processOutput, readStdinBounded } from './stdio';
 
 declare const __SESSION_LENS_VERSION__: string;
 
 interface Io {
   argv: string[];
   env: Record<string, string | undefined>;
-  readStdin(): string;
+  /** Standard input, read no further than `maxBytes + 1` bytes. */
+  readStdin(maxBytes: number): Uint8Array;
   stdout(text: string): void;
   stderr(text: string): void;
   color: boolean;
 }
 
-const CONFIDENCE_SCORE = { high: 3, medium: 2, low: 1 } as const;
+/** Standard input and `--payload` are refused beyond this: a cookie holds about 4 KB, a header line a few dozen. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
 
-function recognition(name: string | undefined, value: string): number {
-  const best = detectFormats(name ?? 'session', value)[0]!;
-  return best.format === 'unknown' ? 0 : CONFIDENCE_SCORE[best.confidence];
+const COOKIE_PAIR = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)=(.*)$/s;
+const SET_COOKIE_ATTRIBUTE = /^(?:expires|max-age|domain|path|secure|httponly|samesite|partitioned|priority)\s*(?:=|$)/i;
+// The shape detectFlask looks for; its payload decodes to a JSON object when it starts with "e" ("{")
+// or is zlib data (".eJ").
+const FLASK_SHAPE = /^\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{0,11}\.[A-Za-z0-9_-]{20,}$/;
+
+/** How much a value looks like a session cookie, from its shape alone: choosing decodes nothing. */
+function shapeScore(value: string): number {
+  if (value.length > MAX_COOKIE_VALUE_LENGTH) return 0;
+  const cookie = unquoteCookieValue(value);
+  if (FLASK_SHAPE.test(cookie)) return /^\.?e/.test(cookie) ? 3 : 1;
+  return detectFlaskSession('', cookie) ? 2 : 0;
+}
+
+/** The first `max` non-blank `;`-separated parts, trimmed, and whether more follow. */
+function firstParts(text: string, max: number): { parts: string[]; more: boolean } {
+  const parts: string[] = [];
+  let start = 0;
+  while (start <= text.length) {
+    const end = text.indexOf(';', start);
+    const part = text.slice(start, end < 0 ? text.length : end).trim();
+    if (part !== '') {
+      if (parts.length === max) return { parts, more: true };
+      parts.push(part);
+    }
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return { parts, more: false };
+}
+
+export interface CookieInput {
+  name: string | undefined;
+  value: string;
+  /** The input is a Set-Cookie line that removes the cookie (Max-Age ≤ 0 or an Expires in the past). */
+  deletion: boolean;
+  /** What the reader should know about how the cookie was picked from the input. */
+  notes: string[];
 }
 
 /**
  * Accepts what people paste: a bare value, `name=value`, or a whole
  * `Cookie:` / `Set-Cookie:` line. A bare value can itself contain `=` (Python
- * accepts padded signatures), so the reading whose value is recognised best wins.
+ * accepts padded signatures), so the reading whose value looks more like a session wins.
  */
-export function extractCookie(input: string, preferredName: string | undefined): { name: string | undefined; value: string } {
+export function extractCookie(input: string, preferredName: string | undefined, nowMs = Date.now()): CookieInput {
   const trimmed = input.trim();
-  const headerless = trimmed.replace(/^(set-)?cookie:\s*/i, '');
-  const looksLikeHeader = headerless !== trimmed || headerless.includes(';');
-  const pairs = headerless
-    .split(/;\s*/)
-    .map((pair) => /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)=(.*)$/s.exec(pair))
-    .filter((m): m is RegExpExecArray => m !== null);
-  // The pair with the wanted name, else the one that looks most like a session cookie.
-  const chosen =
-    pairs.find((m) => m[1] === (preferredName ?? 'session')) ??
-    pairs.reduce<RegExpExecArray | undefined>((best, m) => (!best || recognition(m[1], m[2]!) > recognition(best[1], best[2]!) ? m : best), undefined);
-  if (!chosen) return { name: preferredName, value: headerless };
-  const pair = { name: preferredName ?? chosen[1], value: chosen[2]! };
-  if (looksLikeHeader) return pair;
-  const bare = { name: preferredName, value: headerless };
-  return recognition(pair.name, pair.value) > recognition(bare.name, bare.value) ? pair : bare;
+  const prefix = /^(set-)?cookie:\s*/i.exec(trimmed);
+  const headerless = prefix ? trimmed.slice(prefix[0].length) : trimmed;
+  const { parts, more } = firstParts(headerless, MAX_COOKIES_EXAMINED);
+  const notes = more ? [`the line has more than ${MAX_COOKIES_EXAMINED} cookies; only the first ${MAX_COOKIES_EXAMINED} were considered`] : [];
+  const bare: CookieInput = { name: preferredName, value: headerless, deletion: false, notes };
+
+  const setCookie = prefix ? prefix[1] !== undefined : parts.length > 1 && parts.slice(1).every((part) => SET_COOKIE_ATTRIBUTE.test(part));
+  if (setCookie) {
+    const parsed = parseSetCookie(parts.join('; '));
+    if (!parsed || parsed.name === '') return { ...bare, value: parts[0] ?? '' };
+    return { name: parsed.name, value: parsed.value, deletion: isDeletion(parsed, nowMs), notes };
+  }
+
+  // The first pair with the wanted name (the one Flask reads), else the one shaped most like a session.
+  const wanted = preferredName ?? 'session';
+  let best: { name: string; value: string; score: number } | undefined;
+  for (const part of parts) {
+    const m = COOKIE_PAIR.exec(part);
+    if (!m) continue;
+    if (m[1] === wanted) {
+      best = { name: m[1], value: m[2]!, score: Infinity };
+      break;
+    }
+    const score = shapeScore(m[2]!);
+    if (!best || score > best.score) best = { name: m[1]!, value: m[2]!, score };
+  }
+  if (!best) return bare;
+  if (best.score !== Infinity && preferredName !== undefined) notes.push(`no cookie is named ${preferredName}; read ${best.name}, the one shaped most like a session`);
+  const pair: CookieInput = { name: best.name, value: best.value, deletion: false, notes };
+  if (prefix || headerless.includes(';') || best.score === Infinity) return pair;
+  return best.score > shapeScore(headerless) ? pair : bare;
 }
 
-function readInput(value: string, io: Io): string {
-  return value === '-' ? io.readStdin() : value;
+function readInput(value: string, io: Io, what: string): string {
+  if (value !== '-') return value;
+  const bytes = io.readStdin(MAX_INPUT_BYTES);
+  if (bytes.length > MAX_INPUT_BYTES) {
+    throw new SessionLensError('ERR_INPUT_TOO_LARGE', `standard input (${what}) is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB; a cookie holds about 4 KB`);
+  }
+  return new TextDecoder().decode(bytes);
 }
 
-function runSign(options: CliOptions, io: Io): number {
-  const payloadText = readInput(options.payload!, io);
+function runSign(options: CliOptions, io: Io, print: Printer): number {
+  const payloadText = readInput(options.payload!, io, 'the payload');
+  const size = new TextEncoder().encode(payloadText).length;
+  if (size > MAX_INPUT_BYTES) {
+    throw new SessionLensError('ERR_INPUT_TOO_LARGE', `--payload is ${size} bytes; sign takes at most ${MAX_INPUT_BYTES / 1024 / 1024} MiB of JSON (a cookie holds about 4 KB)`);
+  }
   let payload;
   try {
     payload = parseTypedJson(payloadText);
@@ -68,21 +143,27 @@ function runSign(options: CliOptions, io: Io): number {
     ensureAscii: options.ensureAscii,
   });
   if (!signed.ok) {
-    io.stderr(`session-lens: cannot sign: ${signed.error.message} [${signed.error.code}]\n`);
+    print.error(`cannot sign: ${signed.error.message} [${signed.error.code}]`);
     return 2;
   }
   const { cookie, compressed, timestamp, jsonText } = signed.value;
   if (options.json) {
-    io.stdout(`{"cookie":${jsonString(cookie, false)},"compressed":${compressed},"timestamp":${timestamp},"payload_json_text":${jsonString(jsonText, false)}}\n`);
+    print.json(`{"cookie":${jsonString(cookie, false)},"compressed":${compressed},"timestamp":${timestamp},"payload_json_text":${jsonString(jsonText, false)}}`);
   } else {
-    io.stdout(`${cookie}\n`);
+    print.lines([[cookie]]);
   }
   return 0;
 }
 
-function runAnalyze(options: CliOptions, io: Io): number {
-  const { name, value } = extractCookie(readInput(options.input!, io), options.name);
-  const analysis = analyzeCookie(name ?? 'session', value, {
+function runAnalyze(options: CliOptions, io: Io, print: Printer): number {
+  const nowMs = options.now !== undefined ? options.now * 1000 : Date.now();
+  const input = extractCookie(readInput(options.input!, io, 'the cookie'), options.name, nowMs);
+  if (input.deletion) {
+    if (options.json) print.json(deletionJson(input.name!, input.notes));
+    else print.lines(deletionText(input.name!, input.notes));
+    return 0;
+  }
+  const analysis = analyzeCookie(input.name ?? 'session', input.value, {
     secrets: options.command === 'verify' ? options.secrets : [],
     salt: options.salt,
     digest: options.digest,
@@ -93,39 +174,51 @@ function runAnalyze(options: CliOptions, io: Io): number {
     // Flask first: a value of no known shape is read the way a Flask server would read it.
     fallbackFormat: 'flask',
   });
-  io.stdout(options.json ? `${analysisJson(analysis)}\n` : `${analysisText(analysis, makeStyle(io.color), options.secrets.length)}\n`);
+  if (options.json) print.json(analysisJson(analysis, input.notes));
+  else print.lines(analysisText(analysis, options.secrets.length, input.notes));
   return analysisExitCode(analysis);
 }
 
 export function main(io: Io): number {
+  const print = makePrinter(io);
   try {
     const parsed = parseCli(io.argv, io.env);
     if (parsed.kind === 'version') {
-      io.stdout(`session-lens ${__SESSION_LENS_VERSION__}\n`);
+      print.lines([[`session-lens ${__SESSION_LENS_VERSION__}`]]);
       return 0;
     }
     if (parsed.kind === 'help') {
-      io.stdout(`${HELP[parsed.command ?? 'main']}\n`);
+      print.lines(HELP[parsed.command ?? 'main'].split('\n').map((line) => [line]));
       return 0;
     }
-    return parsed.options.command === 'sign' ? runSign(parsed.options, io) : runAnalyze(parsed.options, io);
+    return parsed.options.command === 'sign' ? runSign(parsed.options, io, print) : runAnalyze(parsed.options, io, print);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`session-lens: ${error.message}\nRun "session-lens --help" for usage.\n`);
+      print.error(`${error.message}\nRun "session-lens --help" for usage.`);
       return 2;
     }
-    throw error;
+    if (error instanceof SessionLensError) {
+      print.error(`${error.message} [${error.code}]`);
+      return 2;
+    }
+    // Status 1 means "verified but not valid", so a crash must not end with Node's default 1.
+    print.error(`internal error (a bug in session-lens): ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
   }
 }
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isEntryPoint) {
-  process.exitCode = main({
+  const output = processOutput();
+  const status = main({
     argv: process.argv.slice(2),
     env: process.env,
-    readStdin: () => readFileSync(0, 'utf8'),
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    readStdin: readStdinBounded,
+    stdout: output.stdout,
+    stderr: output.stderr,
+    // isatty, not process.stdout.isTTY: creating process.stdout would make a piped fd 1 non-blocking.
+    color: isatty(1) && !process.env.NO_COLOR,
   });
+  // Output that could not be written is a failure of the run, not an answer about the cookie.
+  process.exitCode = output.failed ? 2 : status;
 }

@@ -1,6 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/services';
 import { FLASK_VECTOR_FILES, expectedVerdict, loadVectorFile, normalizeVerdict, type FlaskVectorFile } from '../support/vectors';
@@ -31,5 +33,66 @@ describe('the built session-lens binary', () => {
     expect(out).toMatchObject({ verdict: 'valid', payload: { a: [1, 2.5] } });
     expect(execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' })).toMatch(/^session-lens — /);
     expect(spawnSync(process.execPath, [BIN, 'verify'], { encoding: 'utf8' }).status).toBe(2);
+  });
+
+  // A 1.4 KB cookie whose payload inflates to 1 MB: its output is far larger than a pipe's buffer.
+  const largeOutputCookie = `.${deflateSync(`{"a":"${'x'.repeat(1_000_000)}"}`).toString('base64url')}.ZVPxAA.${'A'.repeat(27)}`;
+  const noStackTrace = (stderr: string) => expect(stderr).not.toMatch(/node:|\bat .*\(|Error:/);
+
+  it('stops quietly when the reader closes the pipe early (EPIPE), keeping the status of the answer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'session-lens-epipe-'));
+    try {
+      writeFileSync(join(dir, 'cookie'), largeOutputCookie);
+      for (const args of ['decode --json -', 'decode -', 'verify --secret k -']) {
+        const run = spawnSync('bash', ['-c', `"$0" "$1" ${args} < "$2" 2>"$3" | head -c 20 >/dev/null; echo "\${PIPESTATUS[0]}"`, process.execPath, BIN, join(dir, 'cookie'), join(dir, 'err')], { encoding: 'utf8' });
+        const stderr = readFileSync(join(dir, 'err'), 'utf8');
+        expect(stderr, args).toBe('');
+        // decode: 0 (decoded); verify with a wrong key: 1, the answer, not a crash.
+        expect(run.stdout.trim(), args).toBe(args.startsWith('verify') ? '1' : '0');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops quietly when stdout is already closed before the first write', async () => {
+    const child = spawn(process.execPath, [BIN, 'decode', 'eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+  });
+
+  it('reports a full disk on stderr and exits 2', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['decode', largeOutputCookie], ['decode', '--json', 'eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs'], ['sign', '--secret', 'k', '--payload', '{}'], ['--help']]) {
+        const run = spawnSync(process.execPath, [BIN, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+        expect(run.status, args[0]).toBe(2);
+        expect(run.stderr).toMatch(/^session-lens: cannot write to standard output: ENOSPC/);
+        noStackTrace(run.stderr);
+      }
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('refuses more than 1 MiB on stdin without reading all of it', () => {
+    const input = 'a'.repeat(64 * 1024 * 1024);
+    const run = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'decode', '-'], { input, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/larger than 1 MiB.*\[ERR_INPUT_TOO_LARGE\]/);
+    const maxRssKb = Number(run.stderr.trim().split('\n').pop());
+    expect(maxRssKb).toBeLessThan(128 * 1024);
+  });
+
+  it('reads a Flask-Session id that begins with "-" and a deletion line', () => {
+    const id = '-Q3xv1BpdUoV6rM0Y2Q7z8aLk9fWcJ4eHn5sTgRiXyA';
+    expect(JSON.parse(execFileSync(process.execPath, [BIN, 'decode', id, '--json'], { encoding: 'utf8' })).session_id).toBe(id);
+    expect(JSON.parse(execFileSync(process.execPath, [BIN, 'decode', '--json', '--', id], { encoding: 'utf8' })).session_id).toBe(id);
+    const deletion = 'Set-Cookie: session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/';
+    expect(JSON.parse(execFileSync(process.execPath, [BIN, 'decode', '--json', '-'], { input: deletion, encoding: 'utf8' }))).toMatchObject({ deletion: true, verdict: 'unverified' });
   });
 });

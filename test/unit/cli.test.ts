@@ -6,7 +6,7 @@ import { expectedVerdict, FLASK_VECTOR_FILES, loadVectorFile, normalizeVerdict, 
 function runCli(argv: string[], stdin = '', env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
-  const code = main({ argv, env, readStdin: () => stdin, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false });
+  const code = main({ argv, env, readStdin: () => new TextEncoder().encode(stdin), stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false });
   return { code, stdout, stderr };
 }
 
@@ -86,12 +86,14 @@ describe('CLI behaviour', () => {
   });
 
   it('accepts name=value and whole Set-Cookie lines', () => {
-    expect(extractCookie(`session=${cookie}; HttpOnly; Path=/`, undefined)).toEqual({ name: 'session', value: cookie });
-    expect(extractCookie(`Cookie: theme=dark; session=${cookie}`, undefined)).toEqual({ name: 'session', value: cookie });
-    expect(extractCookie(`Cookie: a=1; myapp=${cookie}`, 'myapp')).toEqual({ name: 'myapp', value: cookie });
-    expect(extractCookie(cookie, undefined)).toEqual({ name: undefined, value: cookie });
+    expect(extractCookie(`session=${cookie}; HttpOnly; Path=/`, undefined)).toMatchObject({ name: 'session', value: cookie, deletion: false });
+    expect(extractCookie(`Cookie: theme=dark; session=${cookie}`, undefined)).toMatchObject({ name: 'session', value: cookie });
+    expect(extractCookie(`Cookie: a=1; myapp=${cookie}`, 'myapp')).toMatchObject({ name: 'myapp', value: cookie });
+    expect(extractCookie(cookie, undefined)).toMatchObject({ name: undefined, value: cookie });
     // No name given: the pair that looks like a session wins over the first one.
-    expect(extractCookie(`Cookie: theme=dark; app_sess=${cookie}; lang=en`, undefined)).toEqual({ name: 'app_sess', value: cookie });
+    expect(extractCookie(`Cookie: theme=dark; app_sess=${cookie}; lang=en`, undefined)).toMatchObject({ name: 'app_sess', value: cookie, notes: [] });
+    // A padded bare value is not read as a pair named after its payload.
+    expect(extractCookie(`${cookie}=`, undefined)).toMatchObject({ name: undefined, value: `${cookie}=` });
   });
 
   it('names the matching key among fallbacks in text output', () => {
@@ -139,5 +141,111 @@ describe('CLI behaviour', () => {
     const r = runCli(['sign', '--secret', 'k', '--payload', '{"x": {"$type": "frob"}}']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown "\$type"/);
+  });
+});
+
+describe('CLI on hostile input', () => {
+  const cookie = 'eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs';
+  // A Flask-Session 0.8 id (token_urlsafe(32)) that happens to begin with "-".
+  const dashId = '-Q3xv1BpdUoV6rM0Y2Q7z8aLk9fWcJ4eHn5sTgRiXyA';
+  // eslint-disable-next-line no-control-regex -- raw control characters are what must not appear
+  const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
+
+  it('reads a cookie that begins with "-" as the cookie, and anything after --', () => {
+    for (const argv of [['decode', dashId, '--json'], ['decode', '--json', dashId], ['decode', '--json', '--', dashId]]) {
+      const r = runCli(argv);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ format: 'flask-session', session_id: dashId, session_id_kind: 'token_urlsafe_32' });
+    }
+    expect(JSON.parse(runCli(['decode', '--json', '--', '--help']).stdout).verdict).toBe('malformed');
+    // Secrets may begin with "-" too.
+    const signed = runCli(['sign', '--secret', '-k', '--payload', '{"a":1}']).stdout.trim();
+    expect(JSON.parse(runCli(['verify', signed, '--secret', '-k', '--json']).stdout).verdict).toBe('valid');
+    const typo = runCli(['verify', cookie, '--secrte', 'dev']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown option "--secrte"/);
+    expect(runCli(['verify', cookie, '--secret']).stderr).toMatch(/--secret needs a value/);
+  });
+
+  it('takes environment variables by their own names only', () => {
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      const r = runCli(['verify', cookie, '--secret-env', name]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr).toMatch(/is not set/);
+    }
+  });
+
+  it('escapes control characters in every text it prints', () => {
+    const hostile = '\x1b]0;owned\x07\x9b31m\u202eevil\u2066\r\nVerdict    valid';
+    const id = runCli(['decode', '--format', 'flask-session', hostile + 'A'.repeat(20)]);
+    expect(id.stdout).not.toMatch(CONTROL);
+    expect(id.stdout).toContain('\\x1b]0;owned\\x07\\x9b31m\\u202eevil\\u2066\\r\\nVerdict');
+    expect(id.stdout.split('\n').filter((line) => line.startsWith('Verdict'))).toHaveLength(1);
+    // Names in notes, payload strings (JSON escapes decode to raw controls), usage errors.
+    const payload = Buffer.from(`{"k": ${JSON.stringify(hostile)}}`).toString('base64url');
+    for (const argv of [
+      ['decode', 'Cookie: a=1; b=2', '--name', `x\x1b]8;;http://evil\x07\u202e`],
+      ['decode', `${payload}.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs`],
+      [`frob\x9b2J\u202e`],
+      ['decode', cookie, '--\x9b2J\u2067'],
+    ]) {
+      const r = runCli(argv);
+      expect(r.stdout + r.stderr, JSON.stringify(argv)).not.toMatch(CONTROL);
+      expect(r.stdout + r.stderr, JSON.stringify(argv)).toMatch(/\\(x1b|x9b|u001b)/);
+    }
+  });
+
+  it('escapes the same characters in JSON output, as \\u escapes that parse back to the value', () => {
+    const value = 'a\u202eb\x9bc\u2028d\ufeff';
+    const signed = runCli(['sign', '--secret', 'k', '--payload', JSON.stringify({ v: value }), '--no-ensure-ascii', '--json']);
+    expect(signed.stdout).not.toMatch(CONTROL);
+    expect(JSON.parse(signed.stdout).payload_json_text).toBe(`{"v": "${value}"}`.replace(': ', ':'));
+    const decoded = runCli(['decode', JSON.parse(signed.stdout).cookie, '--json']);
+    expect(decoded.stdout).not.toMatch(CONTROL);
+    expect(JSON.parse(decoded.stdout).payload).toEqual({ v: value });
+  });
+
+  it('refuses standard input and payloads beyond 1 MiB', () => {
+    const big = runCli(['decode', '-'], 'a'.repeat(1024 * 1024 + 1));
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/larger than 1 MiB.*\[ERR_INPUT_TOO_LARGE\]/);
+    expect(runCli(['decode', '-', '--json'], `${cookie}${' '.repeat(1024 * 1024 - cookie.length)}`).code).toBe(0);
+    const payload = `{"a":"${'x'.repeat(1024 * 1024)}"}`;
+    for (const r of [runCli(['sign', '--secret', 'k', '--payload', '-'], payload), runCli(['sign', '--secret', 'k', '--payload', payload])]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/\[ERR_INPUT_TOO_LARGE\]/);
+    }
+  });
+
+  it('chooses among at most 200 cookies of a line, by shape, and says so', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => `c${i}=${i}`);
+    const late = extractCookie(`Cookie: ${[...many.slice(0, 300), `app=${cookie}`].join('; ')}`, undefined);
+    expect(late).toMatchObject({ name: 'c0', notes: ['the line has more than 200 cookies; only the first 200 were considered'] });
+    const early = extractCookie(`Cookie: ${[...many.slice(0, 150), `app=${cookie}`, ...many].join('; ')}`, undefined);
+    expect(early).toMatchObject({ name: 'app', value: cookie });
+    const r = runCli(['decode', '-', '--json'], `Cookie: ${[...many.slice(0, 150), `app=${cookie}`, ...many].join('; ')}`);
+    expect(JSON.parse(r.stdout)).toMatchObject({ payload: { user_id: 42 }, notes: ['the line has more than 200 cookies; only the first 200 were considered'] });
+    // Named cookies win wherever they are within the budget; a payload-shaped value beats an id-shaped one.
+    const uuid = '0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f';
+    expect(extractCookie(`Cookie: sid=${uuid}; app=${cookie}`, undefined)).toMatchObject({ name: 'app' });
+    expect(extractCookie(`Cookie: csrf=IjEyMyI.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs; sid=${uuid}`, undefined)).toMatchObject({ name: 'sid' });
+    expect(extractCookie(`Cookie: x=${cookie}; myapp=2`, 'myapp')).toMatchObject({ name: 'myapp', value: '2' });
+    expect(extractCookie(`Cookie: x=${cookie}; y=2`, 'myapp')).toMatchObject({ name: 'x', notes: ['no cookie is named myapp; read x, the one shaped most like a session'] });
+  });
+
+  it('reports a Set-Cookie that deletes the session as a deletion, in any format', () => {
+    const line = 'session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/';
+    for (const argv of [['decode', line], ['decode', `Set-Cookie: ${line}`], ['verify', line, '--secret', 'k'], ['decode', line, '--format', 'flask-session']]) {
+      const text = runCli(argv);
+      expect(text.code, argv.join(' ')).toBe(0);
+      expect(text.stdout).toMatch(/^Deletion +deletes session: the browser drops it/m);
+      expect(text.stdout).not.toMatch(/malformed/);
+      const json = runCli([...argv, '--json']);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ format: 'unknown', deletion: true, verdict: 'unverified', signature: 'not_checked', payload: null });
+    }
+    expect(JSON.parse(runCli(['decode', 'Set-Cookie: session=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT', '--json']).stdout).deletion).toBe(true);
+    const kept = JSON.parse(runCli(['decode', `Set-Cookie: session=${cookie}; Max-Age=3600; Path=/`, '--json']).stdout);
+    expect(kept).toMatchObject({ deletion: false, verdict: 'unverified', payload: { user_id: 42 } });
   });
 });
