@@ -169,15 +169,21 @@ Usage:
   session-lens sign --secret KEY --payload JSON [--timestamp UNIX] [options]
 
 COOKIE may be a bare value, "name=value", a Cookie or Set-Cookie header line,
-or "-" to read it from standard input.
+or "-" to read it from standard input (at most 1 MiB). A COOKIE that begins
+with "-" is read as the cookie unless it is one of the options; anything after
+"--" is never an option.
 
 Run "session-lens help COMMAND" for the options of each command.
 
-Exit status: 0 decoded or valid, 1 verified but not valid, 2 usage error or malformed input.`,
+Exit status: 0 decoded, valid or a deletion; 1 verified but not valid; 2 usage
+error, malformed or refused input, or output that could not be written.`,
   decode: `session-lens decode COOKIE [--json] [--name NAME] [--format flask|flask-session]
 
 Decodes a session cookie without any secret: format, payload (every Flask
-TaggedJSON type), compression and signing time. Nothing is verified.`,
+TaggedJSON type), compression and signing time. Nothing is verified.
+From a Cookie line, the cookie named session (or NAME) is read, else the one
+shaped most like a session among the first 200. A Set-Cookie that deletes the
+cookie is reported as a deletion.`,
   verify: `session-lens verify COOKIE --secret KEY [--secret FALLBACK …] [options]
 
 Verifies the signature the way the server would and says which key matched.
@@ -198,7 +204,8 @@ Give SECRET_KEY first, then any SECRET_KEY_FALLBACKS.
 
 Signs a payload as Flask would and prints the cookie value. The payload uses
 the "$type" representation printed by "decode --json" (tuples, bytes, Markup,
-UUID, datetime, big integers); --payload - reads it from standard input.
+UUID, datetime, big integers), at most 1 MiB; --payload - reads it from
+standard input.
 
   --secret/--secret-hex/--secret-env   the key that signs (the first one given)
   --timestamp UNIX       signing time (default: now)
