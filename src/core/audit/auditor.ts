@@ -5,7 +5,7 @@ import { FLASK_DEFAULTS, MAX_COOKIE_VALUE_LENGTH, unquoteCookieValue } from '../
 import { FLASK_SESSION_DEFAULTS } from '../formats/flask-session';
 import { BUILT_IN_SECRETS } from './builtin-secrets';
 import { CandidateBatch, type Candidate } from './candidates';
-import { createTester, type SecretTester } from './kernel';
+import { createTester } from './kernel';
 
 export type AuditFormat = 'flask' | 'flask-session';
 
@@ -16,6 +16,8 @@ export interface AuditSignerOptions {
   salt?: string | Uint8Array;
   digest?: DigestName;
   keyDerivation?: KeyDerivation;
+  /** Use the WebAssembly SIMD kernel where the host runs it (default true); false forces the plain-JS kernel. */
+  simd?: boolean;
 }
 
 export interface Auditor {
@@ -54,15 +56,15 @@ export function createAuditor(cookie: string, options: AuditSignerOptions = {}):
     salt: typeof salt === 'string' ? utf8Encode(salt) : salt,
     message: utf8Encode(value.slice(0, dot)),
     expected,
-  });
+  }, { simd: options.simd });
   const scratch = new CandidateBatch();
   return {
     format,
     tryBatch(candidates) {
-      if (candidates instanceof CandidateBatch) return searchBatch(tester, candidates);
+      if (candidates instanceof CandidateBatch) return tester.search(candidates);
       scratch.clear();
       for (const candidate of candidates) scratch.add(candidate);
-      return searchBatch(tester, scratch);
+      return tester.search(scratch);
     },
   };
 }
@@ -76,18 +78,6 @@ function readSignature(segment: string): Uint8Array {
   } catch (error) {
     throw new SessionLensError('ERR_BASE64', `the signature is not base64: ${(error as Error).message}`);
   }
-}
-
-function searchBatch(tester: SecretTester, batch: CandidateBatch): number {
-  const { bytes, ends, count } = batch;
-  let start = 0;
-  for (let i = 0; i < count; i++) {
-    const end = ends[i]!;
-    // Flask refuses to sign with an empty SECRET_KEY, so an empty candidate never matches.
-    if (end > start && tester.test(bytes, start, end)) return i;
-    start = end;
-  }
-  return -1;
 }
 
 export interface AuditOptions extends AuditSignerOptions {
