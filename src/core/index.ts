@@ -23,3 +23,4 @@ export * from './session-times';
 export * from './timeline-feed';
 export * from './export';
 export * from './timeline-headers';
+export * from './audit';
