@@ -114,11 +114,12 @@ const PANEL_PRELUDE = `
     walk(accessibility.getAccessibleFor(browser), 0);
     return out;
   };
-  const find = (role, name) => {
-    const node = nodes().find((n) => n.role === role && n.name === name);
-    if (!node) throw new Error('no ' + role + ' named ' + JSON.stringify(name) + ' in the Session panel');
-    return node.a;
-  };
+  const lookup = (role, name) => nodes().find((n) => n.role === role && n.name === name)?.a;
+  // The parent process's copy of the panel's tree (and its names) can trail the panel's DOM:
+  // wait for the node, as for any other condition.
+  const find = (role, name) => until(() => lookup(role, name), () =>
+    'no ' + role + ' named ' + JSON.stringify(name) + ' in the Session panel (its ' + role + 's: ' +
+    JSON.stringify(nodes().filter((n) => n.role === role).map((n) => n.name)) + ')');
 `;
 
 /**
@@ -161,7 +162,7 @@ export function panelTree(m: Marionette): Promise<AccessibleNode[]> {
 
 /** Clicks (the default action of) the accessible with this role and name. */
 export async function panelClick(m: Marionette, role: string, name: string): Promise<void> {
-  await m.run('chrome', `${PANEL_PRELUDE} find(args[0], args[1]).doAction(0);`, [role, name]);
+  await m.run('chrome', `${PANEL_PRELUDE} (await find(args[0], args[1])).doAction(0);`, [role, name]);
 }
 
 /**
@@ -170,13 +171,14 @@ export async function panelClick(m: Marionette, role: string, name: string): Pro
  */
 export async function panelType(m: Marionette, role: string, name: string, text: string): Promise<void> {
   await m.run('chrome', `${PANEL_PRELUDE}
+    await find(args[0], args[1]);
     const enabled = () => {
       const state = {}, extra = {};
-      const field = find(args[0], args[1]);
-      field.getState(state, extra);
-      return (state.value & Ci.nsIAccessibleStates.STATE_UNAVAILABLE) === 0 && field;
+      const field = lookup(args[0], args[1]);
+      field?.getState(state, extra);
+      return field && (state.value & Ci.nsIAccessibleStates.STATE_UNAVAILABLE) === 0 && field;
     };
-    const field = await until(enabled, () => 'the ' + args[1] + ' field stayed disabled');
+    const field = await until(enabled, () => 'the ' + args[1] + ' field stayed disabled (or went away)');
     field.QueryInterface(Ci.nsIAccessibleEditableText).setTextContents(args[2]);
   `, [role, name, text]);
 }
