@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { isDigestName, isKeyDerivation, type DigestName, type KeyDerivation, type SecretInput } from '../core';
 
 export class UsageError extends Error {}
@@ -26,24 +25,25 @@ export interface CliOptions {
 }
 
 const OPTIONS = {
-  secret: { type: 'string', multiple: true },
-  'secret-hex': { type: 'string', multiple: true },
-  'secret-env': { type: 'string', multiple: true },
-  salt: { type: 'string' },
-  digest: { type: 'string' },
-  'key-derivation': { type: 'string' },
-  'max-age': { type: 'string' },
-  now: { type: 'string' },
-  timestamp: { type: 'string' },
-  payload: { type: 'string' },
-  name: { type: 'string' },
-  format: { type: 'string' },
-  json: { type: 'boolean' },
-  'no-sort-keys': { type: 'boolean' },
-  'no-ensure-ascii': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'V' },
+  secret: 'string',
+  'secret-hex': 'string',
+  'secret-env': 'string',
+  salt: 'string',
+  digest: 'string',
+  'key-derivation': 'string',
+  'max-age': 'string',
+  now: 'string',
+  timestamp: 'string',
+  payload: 'string',
+  name: 'string',
+  format: 'string',
+  json: 'boolean',
+  'no-sort-keys': 'boolean',
+  'no-ensure-ascii': 'boolean',
+  help: 'boolean',
+  version: 'boolean',
 } as const;
+type OptionName = keyof typeof OPTIONS;
 
 function integer(flag: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -55,47 +55,59 @@ function integer(flag: string, text: string | undefined, min: number): number | 
 
 export type ParsedCli = { kind: 'help'; command: Command | null } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
 
-const SHORT: Record<string, string> = { '-h': '--help', '-V': '--version' };
+const SHORT = new Map([
+  ['-h', '--help'],
+  ['-V', '--version'],
+]);
+
+interface OptionToken {
+  name: OptionName;
+  value: string | undefined;
+}
 
 /**
- * Rewrites argv so that only known options are read as options: a cookie may begin
- * with `-` (Flask-Session ids do, 1 in 64), and so may a secret after `--secret`.
- * Options come out as `--name` / `--name=value`, positionals after one `--`.
+ * Only known options are options: a cookie may begin with `-` (Flask-Session ids do, 1 in 64),
+ * and so may the value of `--secret`; after `--` nothing is an option. One pass, so tens of
+ * thousands of `--secret`s cost linear time (node:util's parseArgs does not).
  */
-function separateOptions(argv: string[]): { options: string[]; positionals: string[] } {
-  const options: string[] = [];
+function readArgs(argv: string[]): { tokens: OptionToken[]; positionals: string[] } {
+  const tokens: OptionToken[] = [];
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = Object.hasOwn(SHORT, argv[i]!) ? SHORT[argv[i]!]! : argv[i]!;
+    const arg = SHORT.get(argv[i]!) ?? argv[i]!;
     if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
+      for (let j = i + 1; j < argv.length; j++) positionals.push(argv[j]!);
       break;
     }
-    const name = arg.startsWith('--') ? arg.slice(2).split('=', 1)[0]! : null;
-    if (name === null || !Object.hasOwn(OPTIONS, name)) {
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : '';
+    if (!Object.hasOwn(OPTIONS, name)) {
       positionals.push(arg);
-    } else if (OPTIONS[name as keyof typeof OPTIONS].type === 'string' && !arg.includes('=')) {
-      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
-      options.push(`${arg}=${argv[++i]}`);
+      continue;
+    }
+    const option = name as OptionName;
+    if (OPTIONS[option] === 'boolean') {
+      if (eq >= 0) throw new UsageError(`--${option} takes no value`);
+      tokens.push({ name: option, value: undefined });
+    } else if (eq >= 0) {
+      tokens.push({ name: option, value: arg.slice(eq + 1) });
     } else {
-      options.push(arg);
+      if (i + 1 >= argv.length) throw new UsageError(`--${option} needs a value`);
+      tokens.push({ name: option, value: argv[++i]! });
     }
   }
-  return { options, positionals };
+  return { tokens, positionals };
 }
 
 export function parseCli(argv: string[], env: Record<string, string | undefined>): ParsedCli {
-  const separated = separateOptions(argv);
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...separated.options, '--', ...separated.positionals], options: OPTIONS, allowPositionals: true, tokens: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
-  }
-  const { values, positionals, tokens } = parsed;
+  const { tokens, positionals } = readArgs(argv);
+  // A repeated single-value option keeps its last value.
+  const values = new Map<OptionName, string | undefined>(tokens.map((t) => [t.name, t.value]));
+  const value = (name: OptionName) => values.get(name);
+  const flag = (name: OptionName) => values.has(name);
   const command = positionals[0];
-  if (values.version) return { kind: 'version' };
-  if (values.help || command === undefined || command === 'help') {
+  if (flag('version')) return { kind: 'version' };
+  if (flag('help') || command === undefined || command === 'help') {
     const topic = command === 'help' ? positionals[1] : command;
     return { kind: 'help', command: (COMMANDS as readonly string[]).includes(topic ?? '') ? (topic as Command) : null };
   }
@@ -112,42 +124,42 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   // Secrets keep the order they were given in, whichever flag carried them: matched indices refer to it.
   const secrets: SecretInput[] = [];
   for (const token of tokens) {
-    if (token.kind !== 'option' || token.value === undefined) continue;
+    if (token.value === undefined) continue;
     if (token.name === 'secret') secrets.push({ text: token.value });
     else if (token.name === 'secret-hex') {
       if (!/^([0-9a-fA-F]{2})*$/.test(token.value)) throw new UsageError(`--secret-hex needs an even number of hex digits, got ${JSON.stringify(token.value)}`);
       secrets.push({ hex: token.value });
     } else if (token.name === 'secret-env') {
-      const value = Object.hasOwn(env, token.value) ? env[token.value] : undefined;
-      if (typeof value !== 'string') throw new UsageError(`--secret-env: environment variable ${token.value} is not set`);
-      secrets.push({ text: value });
+      const fromEnv = Object.hasOwn(env, token.value) ? env[token.value] : undefined;
+      if (typeof fromEnv !== 'string') throw new UsageError(`--secret-env: environment variable ${token.value} is not set`);
+      secrets.push({ text: fromEnv });
     }
   }
-  const digest = values.digest;
+  const digest = value('digest');
   if (digest !== undefined && !isDigestName(digest)) throw new UsageError(`--digest must be one of sha1, sha224, sha256, sha384, sha512, md5; got ${JSON.stringify(digest)}`);
-  const keyDerivation = values['key-derivation'];
+  const keyDerivation = value('key-derivation');
   if (keyDerivation !== undefined && !isKeyDerivation(keyDerivation)) {
     throw new UsageError(`--key-derivation must be one of hmac, django-concat, concat, none; got ${JSON.stringify(keyDerivation)}`);
   }
-  const format = values.format;
+  const format = value('format');
   if (format !== undefined && format !== 'flask' && format !== 'flask-session') throw new UsageError(`--format must be flask or flask-session, got ${JSON.stringify(format)}`);
 
   const options: CliOptions = {
     command: command as Command,
     input: positionals[1] ?? null,
     secrets,
-    salt: values.salt,
+    salt: value('salt'),
     digest,
     keyDerivation,
-    maxAge: integer('max-age', values['max-age'], 0),
-    now: integer('now', values.now, 0),
-    timestamp: integer('timestamp', values.timestamp, 0),
-    payload: values.payload,
-    name: values.name,
+    maxAge: integer('max-age', value('max-age'), 0),
+    now: integer('now', value('now'), 0),
+    timestamp: integer('timestamp', value('timestamp'), 0),
+    payload: value('payload'),
+    name: value('name'),
     format,
-    json: values.json ?? false,
-    sortKeys: !values['no-sort-keys'],
-    ensureAscii: !values['no-ensure-ascii'],
+    json: flag('json'),
+    sortKeys: !flag('no-sort-keys'),
+    ensureAscii: !flag('no-ensure-ascii'),
   };
   if (options.command === 'sign') {
     if (options.input !== null) throw new UsageError('sign takes no cookie argument; give the payload with --payload');
