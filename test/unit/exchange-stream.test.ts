@@ -85,7 +85,7 @@ describe('ExchangeStream', () => {
     expect(second.calls.map((c) => c.urls)).toEqual([['/pending']]);
   });
 
-  it('reports evictions in the info of later batches', () => {
+  it('reports, per listener, the evictions it never received: not those of exchanges it already got', () => {
     const { stream, run } = manualStream(2);
     stream.recordHar(har('/1'));
     stream.recordHar(har('/2'));
@@ -93,9 +93,35 @@ describe('ExchangeStream', () => {
     const { calls, listener } = recorder();
     stream.subscribe(listener);
     expect(calls[0]).toEqual({ urls: ['/2', '/3'], info: { dropped: 1 } });
+    // /2 is evicted now, but this listener has it: still only /1 is lost to it.
     stream.recordHar(har('/4'));
     run();
-    expect(calls[1]).toEqual({ urls: ['/4'], info: { dropped: 2 } });
+    expect(calls[1]).toEqual({ urls: ['/4'], info: { dropped: 1 } });
+    // Even a burst larger than the buffer within one flush reaches it whole.
+    for (const path of ['/5', '/6', '/7']) stream.recordHar(har(path));
+    run();
+    expect(calls[2]).toEqual({ urls: ['/5', '/6', '/7'], info: { dropped: 1 } });
+    expect(stream.dropped).toBe(5);
+    // A later listener has missed everything evicted so far.
+    const late = recorder();
+    stream.subscribe(late.listener);
+    expect(late.calls[0]).toEqual({ urls: ['/6', '/7'], info: { dropped: 5 } });
+  });
+
+  it("counts an earlier session's losses for listeners that subscribed before and after the restore", async () => {
+    const { stream, run } = manualStream(10);
+    const early = recorder();
+    stream.subscribe(early.listener);
+    let settle!: (value: { exchanges: CapturedExchange[]; dropped: number }) => void;
+    const restored = stream.restoreFirst(new Promise((resolve) => (settle = resolve)));
+    stream.recordHar(har('/new'));
+    settle({ exchanges: [{ seq: 4, startedAt: 1, method: 'GET', url: 'http://127.0.0.1:5000/old', status: 200, requestHeaders: [], responseHeaders: [] }], dropped: 3 });
+    await restored;
+    run();
+    expect(early.calls.at(-1)).toEqual({ urls: ['/old', '/new'], info: { dropped: 3 } });
+    const late = recorder();
+    stream.subscribe(late.listener);
+    expect(late.calls[0]).toEqual({ urls: ['/old', '/new'], info: { dropped: 3 } });
   });
 
   it('stops delivering after unsubscribe, and isolates a throwing listener', () => {

@@ -3,7 +3,11 @@ import { DEFAULT_EXCHANGE_CAPACITY, ExchangeLog } from './exchange-log';
 import { harEntryToExchange, type HarEntryLike } from './har-to-exchange';
 
 export interface ExchangeBatchInfo {
-  /** Exchanges the collector has discarded so far because its buffer was full (oldest first). */
+  /**
+   * Exchanges this listener will never get: discarded because the buffer was full before it
+   * subscribed (oldest first), or not kept by an earlier DevTools session. Exchanges discarded
+   * after the listener received them do not count: it has them.
+   */
   dropped: number;
 }
 
@@ -47,7 +51,8 @@ export class ExchangeStream {
   readonly #schedule: (flush: () => void) => void;
   readonly #now: () => number;
   readonly #onListenerError: (error: unknown) => void;
-  readonly #listeners = new Set<ExchangeBatchListener>();
+  /** Each listener with the number of exchanges it never received. */
+  readonly #listeners = new Map<ExchangeBatchListener, { missed: number }>();
   #pending: CapturedExchange[] = [];
   #flushScheduled = false;
   #nextSeq = 1;
@@ -62,6 +67,7 @@ export class ExchangeStream {
     this.#onListenerError = options.onListenerError ?? ((error) => console.error('[session-lens] exchange listener failed', error));
   }
 
+  /** Every exchange discarded so far: buffer evictions plus an earlier session's losses. */
   get dropped(): number {
     return this.#log.dropped + this.#restoredDropped;
   }
@@ -108,6 +114,8 @@ export class ExchangeStream {
         }
         this.#nextSeq = Math.max(this.#nextSeq, (history?.lastSeq ?? 0) + 1);
         this.#restoredDropped = history?.dropped ?? 0;
+        // The earlier session's losses are news to everyone already listening.
+        for (const account of this.#listeners.values()) account.missed += this.#restoredDropped;
         for (const exchange of held) {
           exchange.seq = this.#nextSeq;
           this.#nextSeq += 1;
@@ -133,7 +141,7 @@ export class ExchangeStream {
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
-    this.#deliver(batch, [...this.#listeners]);
+    this.#deliver(batch, [...this.#listeners.keys()]);
   }
 
   /**
@@ -144,7 +152,9 @@ export class ExchangeStream {
     // Hand pending exchanges to the existing listeners first: they are part of the new
     // listener's backlog and must not reach it twice.
     this.flush();
-    this.#listeners.add(listener);
+    // Everything discarded so far is lost to it; whatever is recorded from now on reaches it
+    // (a pending exchange is delivered even if the buffer evicts it before the flush).
+    this.#listeners.set(listener, { missed: this.dropped });
     this.#deliver(this.#log.snapshot(), [listener]);
     return () => {
       this.#listeners.delete(listener);
@@ -154,7 +164,7 @@ export class ExchangeStream {
   #deliver(batch: CapturedExchange[], listeners: ExchangeBatchListener[]): void {
     for (const listener of listeners) {
       try {
-        listener(batch.slice(), { dropped: this.dropped });
+        listener(batch.slice(), { dropped: this.#listeners.get(listener)?.missed ?? this.dropped });
       } catch (error) {
         this.#onListenerError(error);
       }
