@@ -35,6 +35,8 @@ export const TIMELINE_EXPORT_VERSION = 1;
  * was kept or replaced. Free text (diagnostic details) is scrubbed of every
  * value seen.
  */
+const KNOWN_ATTRIBUTES = new Set(['path', 'domain', 'expires', 'max-age', 'secure', 'httponly', 'samesite', 'partitioned', 'priority']);
+
 export class CookieRedactor {
   private readonly labels = new Map<string, string>();
 
@@ -65,11 +67,17 @@ export class CookieRedactor {
 
   setCookie(raw: string): string {
     if (this.includeValues) return raw;
-    const semi = raw.indexOf(';');
-    const pair = semi < 0 ? raw : raw.slice(0, semi);
+    const [pair = '', ...attributes] = raw.split(';');
     const eq = pair.indexOf('=');
-    if (eq < 0) return this.value(pair.trim()) + raw.slice(pair.length);
-    return `${pair.slice(0, eq).trim()}=${this.value(pair.slice(eq + 1).trim())}${raw.slice(pair.length)}`;
+    const redactedPair = eq < 0 ? this.value(pair.trim()) : `${pair.slice(0, eq).trim()}=${this.value(pair.slice(eq + 1).trim())}`;
+    // Attributes a browser knows are kept; anything else after a ';' is redacted like a value.
+    const redactedAttributes = attributes.map((attribute) => {
+      const at = attribute.indexOf('=');
+      const name = (at < 0 ? attribute : attribute.slice(0, at)).trim();
+      if (KNOWN_ATTRIBUTES.has(name.toLowerCase())) return attribute;
+      return at < 0 ? ` ${this.value(name)}` : ` ${name}=${this.value(attribute.slice(at + 1).trim())}`;
+    });
+    return [redactedPair, ...redactedAttributes].join(';');
   }
 
   header(header: HttpHeader): HttpHeader {

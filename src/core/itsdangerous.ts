@@ -20,11 +20,16 @@ export interface PreparedKey {
 
 export function prepareKeys(secrets: readonly (SecretInput | Uint8Array)[], params: SignerParams): PreparedKey[] {
   const salt = typeof params.salt === 'string' ? utf8Encode(params.salt) : params.salt;
-  return secrets.map((secret, index) => ({
-    index,
-    size: DIGEST_SIZE[params.digest],
-    mac: keyedMac(params.digest, deriveKey(params.digest, params.keyDerivation, secretBytes(secret), salt)),
-  }));
+  return secrets.map((secret, index) => {
+    const bytes = secretBytes(secret); // checked now: a bad hex secret is an error whether or not its MAC is needed
+    // Derived on first use: a signature of the wrong length never needs any key.
+    let mac: ((message: Uint8Array) => Uint8Array) | null = null;
+    return {
+      index,
+      size: DIGEST_SIZE[params.digest],
+      mac: (message) => (mac ??= keyedMac(params.digest, deriveKey(params.digest, params.keyDerivation, bytes, salt)))(message),
+    };
+  });
 }
 
 /**

@@ -76,7 +76,8 @@ function deflateStreamLength(raw: Uint8Array, maxOutput: number): number {
   return lo;
 }
 
-export function inflateZlib(data: Uint8Array, maxOutput = DEFAULT_MAX_DECOMPRESSED_BYTES): Uint8Array {
+/** The deflate data after a zlib header Python accepts. */
+function deflateBody(data: Uint8Array): Uint8Array {
   if (data.length < 2) throw zlibError(-5, 'incomplete or truncated stream');
   const cmf = data[0]!;
   const flg = data[1]!;
@@ -84,7 +85,36 @@ export function inflateZlib(data: Uint8Array, maxOutput = DEFAULT_MAX_DECOMPRESS
   if ((cmf & 0x0f) !== 8) throw zlibError(-3, 'unknown compression method');
   if ((cmf >> 4) + 8 > 15) throw zlibError(-3, 'invalid window size');
   if (flg & 0x20) throw zlibError(2, 'a preset dictionary is required');
-  const raw = data.subarray(2);
+  return data.subarray(2);
+}
+
+/**
+ * The first `length` or so decompressed bytes, inflating no further (a glance for detection);
+ * null when the stream is not zlib or breaks before producing anything.
+ */
+export function inflatePrefix(data: Uint8Array, length: number): Uint8Array | null {
+  let raw: Uint8Array;
+  try {
+    raw = deflateBody(data);
+  } catch {
+    return null;
+  }
+  let first: Uint8Array | null = null;
+  const enough = new Error('enough');
+  const inflater = new Inflate((chunk) => {
+    first = first ? new Uint8Array([...first, ...chunk.subarray(0, length)]) : chunk.slice(0, length);
+    if (first.length >= length) throw enough;
+  });
+  try {
+    for (let i = 0; i < raw.length; i += 64) inflater.push(raw.subarray(i, i + 64), i + 64 >= raw.length);
+  } catch {
+    /* stopped early, or broken after some output */
+  }
+  return first;
+}
+
+export function inflateZlib(data: Uint8Array, maxOutput = DEFAULT_MAX_DECOMPRESSED_BYTES): Uint8Array {
+  const raw = deflateBody(data);
   const output = inflateCapped(raw, maxOutput);
   const checksum = adler32(output);
   if (raw.length >= 4 && readUint32BE(raw, raw.length - 4) === checksum) return output;

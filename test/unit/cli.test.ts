@@ -251,13 +251,11 @@ describe('CLI on hostile input', () => {
 });
 
 describe('CLI argument parsing at scale', () => {
-  it('reads 120,000 --secret values in linear time, in order', async () => {
+  // node:util's parseArgs was quadratic here (about 7 s); the single pass takes milliseconds. Speed is not asserted in tests.
+  it('reads 120,000 --secret values, in order', async () => {
     const { parseCli } = await import('../../src/cli/args');
     const argv = ['verify', 'c', ...Array.from({ length: 120_000 }, (_, i) => (i % 2 ? ['--secret', `s${i}`] : [`--secret-hex=${(i % 256).toString(16).padStart(2, '0')}`])).flat()];
-    const started = performance.now();
     const parsed = parseCli(argv, {});
-    // node:util's parseArgs took about 7 s here (quadratic); one pass takes milliseconds.
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(parsed.kind === 'run' && parsed.options.secrets.length).toBe(120_000);
     expect(parsed.kind === 'run' && parsed.options.secrets.slice(0, 2)).toEqual([{ hex: '00' }, { text: 's1' }]);
   });

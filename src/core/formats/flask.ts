@@ -14,7 +14,7 @@ import { parsePythonJsonDocument, writePythonJson } from '../pyjson';
 import { MAX_DATETIME_UNIX } from '../pydate';
 import type { PyValue } from '../pyvalue';
 import { tag, untag } from '../taggedjson';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, deflateZlib, inflateZlib } from '../zlib';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, deflateZlib, inflatePrefix, inflateZlib } from '../zlib';
 import type { Detection, Result, VerificationBase } from './types';
 
 /** Flask's built-in signed cookie session (SPEC §2). */
@@ -367,16 +367,44 @@ export function signFlaskCookie(payload: PyValue, options: FlaskSignOptions): Re
 
 const FLASK_SHAPE = /^\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{0,11}\.[A-Za-z0-9_-]{20,}$/;
 
-/** How likely `value` is a Flask signed session cookie. */
+/** Whether the payload segment opens a JSON object, looking at its first bytes only. */
+function opensJsonObject(segment: string): boolean {
+  const compressed = segment.startsWith('.');
+  // 12 base64 characters are 9 bytes: enough for a zlib header and the first deflate block's start.
+  const head = compressed ? segment.slice(1) : segment.slice(0, 12);
+  let bytes: Uint8Array | null;
+  try {
+    bytes = b64urlDecodePython(head.slice(0, head.length - (head.length % 4 === 1 ? 1 : 0)));
+  } catch {
+    return false;
+  }
+  if (compressed) bytes = inflatePrefix(bytes, 16);
+  if (!bytes) return false;
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  return bytes[i] === 0x7b;
+}
+
+/**
+ * How likely `value` is a Flask signed session cookie. Costs O(length): the payload is only
+ * glanced at (decoding every cookie of a crowded request would let a page make each one slow).
+ */
 export function detectFlask(name: string, value: string): Detection | null {
   const cookie = unquoteCookieValue(value);
   if (!FLASK_SHAPE.test(cookie)) return null;
+  const segments = splitSegments(cookie)!;
   const reasons = ['payload.timestamp.signature in base64url'];
-  const decoded = decodeFlaskCookie(cookie);
-  const payloadIsObject = decoded.payload?.ok === true && decoded.payload.value.value.type === 'dict';
-  if (payloadIsObject) reasons.push(decoded.compressed ? 'zlib-compressed JSON object payload' : 'JSON object payload');
-  if (decoded.timestamp?.ok) reasons.push(`signed at ${describeUnix(decoded.timestamp.value.seconds)}`);
+  const compressed = segments.payload.startsWith('.');
+  const payloadIsObject = opensJsonObject(segments.payload);
+  if (payloadIsObject) reasons.push(compressed ? 'zlib-compressed JSON object payload' : 'JSON object payload');
+  let signedAt: bigint | null = null;
+  try {
+    signedAt = segments.timestamp === null ? null : decodeTimestamp(segments.timestamp);
+  } catch {
+    /* a malformed timestamp only lowers the confidence */
+  }
+  if (signedAt !== null) reasons.push(`signed at ${describeUnix(signedAt)}`);
   if (name === FLASK_DEFAULTS.cookieName) reasons.push("Flask's default cookie name");
-  const confidence = payloadIsObject && decoded.timestamp?.ok ? 'high' : payloadIsObject || name === FLASK_DEFAULTS.cookieName ? 'medium' : 'low';
+  const confidence = payloadIsObject && signedAt !== null ? 'high' : payloadIsObject || name === FLASK_DEFAULTS.cookieName ? 'medium' : 'low';
   return { format: 'flask', confidence, reasons };
 }

@@ -1,0 +1,313 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import {
+  DEFAULT_SETTINGS,
+  SessionLensError,
+  TAG_KEYS,
+  TimelineBuilder,
+  analyzeCookie,
+  decodeFlaskCookie,
+  detectFormats,
+  findSessionCandidates,
+  parseCookieHeader,
+  parsePythonJson,
+  parseSetCookie,
+  parseTypedJson,
+  prettyRepr,
+  pyEquals,
+  pyRepr,
+  reprPreview,
+  signFlaskCookie,
+  timelineToHar,
+  timelineToJson,
+  untag,
+  verifyFlaskCookie,
+  verifyFlaskSessionId,
+  writePythonJson,
+  writeTypedJson,
+  type CapturedExchange,
+  type PyValue,
+} from '../../src/core';
+import { payloadRows, defaultExpanded } from '../../src/extension/panel/state/payload-tree';
+import { payloadLines } from '../../src/extension/panel/timeline/model';
+import { pyValue } from '../support/arbitraries';
+import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, linearCases, nest, rawFlaskCookie } from '../support/hostile';
+
+/**
+ * Fuzz targets: every decoder and renderer fed random and mutated inputs. A target throws
+ * FuzzFailure when an invariant breaks; anything else escaping the API is a failure too.
+ * Budgets (time, memory) are the runner's business, not the targets'.
+ */
+
+export class FuzzFailure extends Error {}
+
+function check(condition: boolean, message: () => string): void {
+  if (!condition) throw new FuzzFailure(message());
+}
+
+/** Calls an API that may refuse with a SessionLensError, and nothing else. */
+function refusable<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof SessionLensError) return null;
+    throw error;
+  }
+}
+
+// ------------------------------------------------------------------ randomness
+
+/** Small, fast, seeded PRNG (mulberry32): fast-check is too slow for a million mutations. */
+export class Rng {
+  constructor(private state: number) {}
+
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) | 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  int(max: number): number {
+    return Math.floor(this.next() * max);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+}
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const ODD_CHARS = ['.', '=', '"', '\\', ';', ' ', '\x00', '\x1b', '\u202e', '\ud800', '😀', 'é', '%', '+', '/', '{', '}'];
+
+function randomChar(rng: Rng): string {
+  return rng.next() < 0.8 ? B64URL[rng.int(64)]! : rng.pick(ODD_CHARS);
+}
+
+/** 1–4 edits: flips, insertions, deletions, duplicated ranges, swapped segments, splices. */
+export function mutate(rng: Rng, input: string, pool: readonly string[]): string {
+  let s = input;
+  for (let edits = 1 + rng.int(4); edits > 0; edits--) {
+    const at = rng.int(s.length + 1);
+    switch (rng.int(8)) {
+      case 0:
+        s = s.slice(0, at) + randomChar(rng) + s.slice(at + 1);
+        break;
+      case 1:
+        s = s.slice(0, at) + Array.from({ length: 1 + rng.int(8) }, () => randomChar(rng)).join('') + s.slice(at);
+        break;
+      case 2:
+        s = s.slice(0, at) + s.slice(at + 1 + rng.int(16));
+        break;
+      case 3: {
+        const len = 1 + rng.int(32);
+        s = s.slice(0, at) + s.slice(at, at + len).repeat(2 + rng.int(3)) + s.slice(at);
+        break;
+      }
+      case 4: {
+        const parts = s.split('.');
+        const i = rng.int(parts.length);
+        const j = rng.int(parts.length);
+        [parts[i], parts[j]] = [parts[j]!, parts[i]!];
+        s = parts.join('.');
+        break;
+      }
+      case 5: {
+        const other = rng.pick(pool);
+        s = s.slice(0, at) + other.slice(rng.int(other.length + 1));
+        break;
+      }
+      case 6:
+        s = s.slice(0, at);
+        break;
+      default:
+        s = rng.next() < 0.5 ? `"${s}"` : s.replaceAll('.', rng.pick(['..', '', '.', '=.']));
+    }
+  }
+  return s;
+}
+
+const JSON_FRAGMENTS = [
+  '{', '}', '[', ']', ',', ':', '"', '""', '"a"', '1', '-0.0', '1e400', 'NaN', '-Infinity', 'null', 'true', '9'.repeat(30), '"\\ud800"', '"\\u00e9"',
+  '"\\"', ...TAG_KEYS.map((k) => `{"${k}":`), '"__proto__"', '"constructor"', '"$type"', '"<img src=x onerror=alert(1)>"', '"Thu, 29 Feb 2024 12:34:56 GMT"',
+  '"12345678123456781234567812345678"', '"AAEC"', "\"'\\\"\"",
+];
+
+/** JSON-ish text: mostly valid tagged JSON, often nested and repeated, sometimes broken. */
+export function randomJsonText(rng: Rng): string {
+  if (rng.next() < 0.3) {
+    const open = rng.pick(['{" m":[', '{" m":{" t":', '{" t":{" m":', '[', '{"k":', '{" di":{"x__":', '{" t":[']);
+    const close = open.startsWith('[') ? ']' : open.endsWith('[') ? ']}' : '}'.repeat((open.match(/\{/g) ?? []).length);
+    const depth = rng.pick([1, 2, 5, 12, 30, 200, 500, 1100]);
+    return `{"a":${nest(open, close, depth, rng.pick(['"x"', '1', `"${'y'.repeat(rng.int(2000))}"`, '[]', "\"'\\\"\""]))}}`;
+  }
+  const parts: string[] = [];
+  for (let n = rng.int(40); n > 0; n--) parts.push(rng.pick(JSON_FRAGMENTS));
+  const text = parts.join('');
+  return rng.next() < 0.5 ? `{"a":${text}}` : text;
+}
+
+// ------------------------------------------------------------------ seeds
+
+function stringsIn(value: unknown, out: string[]): void {
+  if (typeof value === 'string') {
+    if (value.length >= 16 && value.length <= 8192 && value.includes('.')) out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) stringsIn(item, out);
+  } else if (value && typeof value === 'object') {
+    for (const item of Object.values(value)) stringsIn(item, out);
+  }
+}
+
+/** Real cookies: the reference vectors, cookies the core signs from random payloads, the hostile cases. */
+export function seedCookies(): string[] {
+  const dir = join(import.meta.dirname, '..', 'fixtures', 'vectors');
+  const found: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) stringsIn(JSON.parse(readFileSync(join(dir, file), 'utf8')), found);
+  const recognised = found.filter((s) => detectFormats('session', s)[0]!.format !== 'unknown');
+  const signed = fc.sample(pyValue, { numRuns: 200, seed: 7 }).flatMap((value) => {
+    const payload: PyValue = { type: 'dict', entries: new Map([['v', value]]) };
+    const result = signFlaskCookie(payload, { secret: { text: HOSTILE_SECRET }, timestamp: 1_764_086_400 });
+    return result.ok ? [result.value.cookie] : [];
+  });
+  const hostile = [...amplifyingCases(), ...linearCases()].map((c) => rawFlaskCookie(c.jsonText));
+  return [...new Set([...recognised, ...signed, ...hostile, rawFlaskCookie(MARKUP_PAYLOAD)])];
+}
+
+// ------------------------------------------------------------------ targets
+
+export interface FuzzTarget {
+  name: string;
+  /** Makes one input. */
+  input(rng: Rng): string;
+  /** Runs every API of the target on it, checking the invariants. */
+  run(input: string): void;
+}
+
+const VERDICTS = new Set(['valid', 'bad_signature', 'expired', 'future_timestamp', 'bad_payload', 'malformed', 'too_large', 'unverified']);
+
+/** Every renderer of a decoded payload, as the CLI and the panel use them. */
+function renderAll(value: PyValue): void {
+  const full = refusable(() => pyRepr(value));
+  const preview = reprPreview(value, 160);
+  if (full !== null) check(full.length <= 160 ? preview === full : preview === `${full.slice(0, 159)}…`, () => `reprPreview disagrees with repr: ${preview}`);
+  prettyRepr(value, { indent: '  ' });
+  refusable(() => writeTypedJson(value));
+  refusable(() => writeTypedJson(value, '  '));
+  payloadRows(value, defaultExpanded(value));
+  payloadLines(value);
+}
+
+function flaskCookieTarget(pool: readonly string[]): FuzzTarget {
+  return {
+    name: 'flask-cookie',
+    input: (rng) => (rng.next() < 0.15 ? rawFlaskCookie(randomJsonText(rng)) : mutate(rng, rng.pick(pool), pool)),
+    run(cookie) {
+      const decoded = decodeFlaskCookie(cookie);
+      check(decodeFlaskCookie(cookie) === decoded, () => 'a second decode of the same value was not served from the cache');
+      const verified = verifyFlaskCookie(cookie, { secrets: [{ text: HOSTILE_SECRET }, { text: 'other' }], maxAge: 2_678_400, now: 1_764_086_500 });
+      check(VERDICTS.has(verified.verdict), () => `unknown verdict ${verified.verdict}`);
+      check(verifyFlaskCookie(cookie, { secrets: [] }).signature === 'not_checked', () => 'a signature was checked without a secret');
+      detectFormats('session', cookie);
+      analyzeCookie('session', cookie, { secrets: [{ text: HOSTILE_SECRET }], fallbackFormat: 'flask' });
+      if (decoded.payload?.ok) {
+        renderAll(decoded.payload.value.value);
+        // The exact path: the untagged value equals untagging the parsed JSON again.
+        const again = refusable(() => untag(parsePythonJson(decoded.payload!.ok ? decoded.payload!.value.jsonText : '')));
+        check(again !== null && pyEquals(again, decoded.payload.value.value), () => 'untagging is not deterministic');
+      }
+    },
+  };
+}
+
+const pyJsonTarget: FuzzTarget = {
+  name: 'python-json',
+  input: (rng) => (rng.next() < 0.5 ? randomJsonText(rng) : mutate(rng, randomJsonText(rng), JSON_FRAGMENTS)),
+  run(text) {
+    const value = refusable(() => parsePythonJson(text));
+    if (value === null) return;
+    const written = refusable(() => writePythonJson(value, { sortKeys: false, ensureAscii: true }));
+    if (written !== null) check(pyEquals(parsePythonJson(written), value), () => `round trip changed ${text.slice(0, 80)}`);
+    const untagged = refusable(() => untag(value));
+    if (untagged) renderAll(untagged);
+  },
+};
+
+const typedJsonTarget: FuzzTarget = {
+  name: 'typed-json',
+  input(rng) {
+    const text = rng.next() < 0.5 ? randomJsonText(rng) : '{"$type":"' + rng.pick(['float', 'datetime', 'int', 'tuple', 'bytes', 'uuid', 'markup', 'dict', 'constructor', '__proto__']) + '",' + randomJsonText(rng).slice(1);
+    return rng.next() < 0.5 ? text : mutate(rng, text, JSON_FRAGMENTS);
+  },
+  run(text) {
+    const value = refusable(() => parseTypedJson(text));
+    if (value === null) return;
+    const written = refusable(() => writeTypedJson(value));
+    if (written !== null) check(pyEquals(parseTypedJson(written), value), () => `$type round trip changed ${text.slice(0, 80)}`);
+    refusable(() => signFlaskCookie(value.type === 'dict' ? value : { type: 'dict', entries: new Map([['v', value]]) }, { secret: { text: 'k' }, timestamp: 0 }));
+  },
+};
+
+function flaskSessionTarget(pool: readonly string[]): FuzzTarget {
+  const ids = ['f47ac10b-58cc-4372-a567-0e02b2c3d479', 'Q3xRk1mN8pT2vW9yZ4bC6dF0hJ5kL7nP3qS1uX8wY2e', ...pool.filter((s) => s.length < 120)];
+  return {
+    name: 'flask-session-id',
+    input: (rng) => mutate(rng, rng.pick(ids), ids),
+    run(value) {
+      const verified = verifyFlaskSessionId(value, { secrets: [{ text: HOSTILE_SECRET }] });
+      check(VERDICTS.has(verified.verdict), () => `unknown verdict ${verified.verdict}`);
+      analyzeCookie('session', value, { format: 'flask-session' });
+    },
+  };
+}
+
+function headersTarget(pool: readonly string[]): FuzzTarget {
+  return {
+    name: 'headers-and-timeline',
+    input(rng) {
+      const pairs = Array.from({ length: rng.next() < 0.02 ? 300 : rng.pick([1, 2, 3, 8, 20]) }, (_, i) => `${rng.next() < 0.2 ? 'session' : `c${i}`}=${rng.next() < 0.3 ? rng.pick(pool) : randomChar(rng)}`);
+      const attrs = rng.pick(['; Path=/', '; Max-Age=0', '; Expires=Thu, 01 Jan 1970 00:00:00 GMT', '; HttpOnly; Secure; SameSite=None', '; Domain=.x', ';;=;', '']);
+      return mutate(rng, `${pairs.join('; ')}\n${rng.pick(pairs)}${attrs}`, pool);
+    },
+    run(text) {
+      const [cookieHeader = '', setCookie = ''] = text.split('\n');
+      parseCookieHeader(cookieHeader);
+      parseSetCookie(setCookie);
+      const exchange: CapturedExchange = {
+        seq: 1,
+        startedAt: 1_764_086_400_000,
+        method: 'GET',
+        url: 'http://127.0.0.1:5000/',
+        status: 200,
+        requestHeaders: [{ name: 'Cookie', value: cookieHeader }],
+        responseHeaders: [
+          { name: 'Set-Cookie', value: setCookie },
+          { name: 'Vary', value: 'Cookie' },
+        ],
+      };
+      findSessionCandidates([exchange], [], { nowMs: 1_764_086_400_000 });
+      const builder = new TimelineBuilder({ ...DEFAULT_SETTINGS, secrets: [{ text: HOSTILE_SECRET }] });
+      const entry = builder.addExchange(exchange);
+      const entries = [entry, builder.addExchange({ ...exchange, seq: 2 })];
+      const redacted = timelineToJson(entries);
+      for (const { value } of parseCookieHeader(cookieHeader)) {
+        if (value.length >= 8 && !/^[\w.-]*$/.test(value)) continue;
+        check(value.length < 8 || !redacted.includes(value), () => `an export leaked a cookie value: ${value.slice(0, 40)}`);
+      }
+      timelineToHar(entries);
+    },
+  };
+}
+
+export function fuzzTargets(): FuzzTarget[] {
+  const pool = seedCookies();
+  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool)];
+}
+
+/** Object.prototype must not change: keys such as `__proto__` stay data. */
+export function prototypeIsClean(): boolean {
+  const probe = {} as Record<string, unknown>;
+  return Object.getOwnPropertyNames(Object.prototype).length === PROTOTYPE_KEYS && probe.polluted === undefined && probe.x === undefined;
+}
+const PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).length;
