@@ -78,6 +78,25 @@ async function shown(panel: PanelHandle): Promise<Shown> {
   };
 }
 
+/**
+ * `shown()` once the Timeline has caught up with every exchange the panel received (it feeds them
+ * in slices): its last row is the last exchange and the row count held still while both ends were read.
+ */
+async function settled(panel: PanelHandle, what: string): Promise<Shown> {
+  return waitUntil(
+    `${what} to settle (row count min(received, ${CAPACITY}), the last row the last exchange received)`,
+    async () => {
+      const rowsBefore = await rowCount(panel);
+      const s = await shown(panel);
+      const [received, lastReceived] = await panel.evaluate<[number, number]>(
+        '(() => { const e = window.__sessionLens.state().exchanges; return [e.length, e.at(-1)?.seq ?? 0]; })()',
+      );
+      return rowsBefore === s.rows && s.rows === Math.min(received, CAPACITY) && s.lastSeq === lastReceived && s;
+    },
+    { timeout: 30_000, interval: 250 },
+  );
+}
+
 describe('Timeline at 10,000 requests, over its cap', () => {
   it('every request is shown or counted in the note, exactly; the export and a DevTools reopen agree', { timeout: 420_000 }, async () => {
     await browser.context.clearCookies();
@@ -99,10 +118,10 @@ describe('Timeline at 10,000 requests, over its cap', () => {
       // In: every request reached the panel (the collector numbers them 1…total).
       await panel.waitFor(`window.__sessionLens.state().exchanges.at(-1)?.seq === ${total}`, { timeout: 60_000, interval: 250 });
       await waitUntil('the Timeline to hold its full 10,000 rows', async () => (await rowCount(panel)) === CAPACITY, { timeout: 60_000, interval: 250 });
+      const live = await settled(panel, 'the live Timeline');
       const shownMs = performance.now() - t0;
 
       // Shown: the newest 10,000, contiguous; the note names the two older ones dropped.
-      const live = await shown(panel);
       expect({ rows: live.rows, firstSeq: live.firstSeq, lastSeq: live.lastSeq }).toEqual({ rows: CAPACITY, firstSeq: total - CAPACITY + 1, lastSeq: total });
       expect(live.note, 'the Timeline must say that it dropped older entries').not.toBeNull();
       const droppedLive = total - CAPACITY;
@@ -134,15 +153,7 @@ describe('Timeline at 10,000 requests, over its cap', () => {
       panel = await devtools.showPanel();
       await showTab(panel, 'Timeline');
       await panel.waitFor(`window.__sessionLens.state().exchanges.at(-1)?.seq === ${total}`, { timeout: 30_000, interval: 250 });
-      const restored = await waitUntil(
-        'the restored Timeline to settle (row count equal to the exchanges received)',
-        async () => {
-          const s = await shown(panel);
-          const received = await panel.evaluate<number>('window.__sessionLens.state().exchanges.length');
-          return s.rows === Math.min(received, CAPACITY) && s;
-        },
-        { timeout: 30_000, interval: 250 },
-      );
+      const restored = await settled(panel, 'the restored Timeline');
       expect(restored.lastSeq).toBe(total);
       expect(restored.lastSeq - restored.firstSeq + 1).toBe(restored.rows);
       const droppedRestored = total - restored.rows;
