@@ -12,12 +12,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, waitUntil } from './support';
 
 const running: ChildProcess[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 
 /** `node scripts/start.ts ARGS` in its own process group, so a signal reaches it as Ctrl+C would. */
-function start(args: string[], { underXvfb }: { underXvfb: boolean }): { child: ChildProcess; output(): string } {
+function start(args: string[], { underXvfb, tmp }: { underXvfb: boolean; tmp?: string }): { child: ChildProcess; output(): string } {
   const command = ['node', '--import', 'tsx', 'scripts/start.ts', '--skip-build', ...args];
   const [file, ...rest] = underXvfb ? ['xvfb-run', '-a', '-s', '-screen 0 1400x900x24', ...command] : command;
-  const child = spawn(file!, rest, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = tmp ? { ...process.env, TMPDIR: tmp } : process.env;
+  const child = spawn(file!, rest, { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -39,18 +41,22 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-const profiles = () => new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('session-lens-e2e-')));
+/** Temporary profiles in `dir` (npm start gets a TMPDIR of its own: other test runs on the machine make profiles too). */
+const profiles = (dir: string) => new Set(readdirSync(dir).filter((name) => name.startsWith('session-lens-e2e-')));
 
 afterEach(async () => {
   for (const child of running.splice(0)) {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   }
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 describe('npm start', () => {
   it('opens Chromium with DevTools on the Session panel, on the running demo; Ctrl+C stops it all', async () => {
-    const before = profiles();
-    const run = start([], { underXvfb: true });
+    const tmp = await mkdtemp(join(tmpdir(), 'session-lens-start-tmp-'));
+    cleanups.push(() => rm(tmp, { recursive: true, force: true }));
+    const before = profiles(tmp);
+    const run = start([], { underXvfb: true, tmp });
     const ready = await waitUntil(
       'npm start to report the Session panel open',
       () => /Demo app \(Flask [\d.]+, \w+ stack\) on (http:\/\/127\.0\.0\.1:\d+)\/[\s\S]*with DevTools on the Session panel/.exec(run.output()),
@@ -61,13 +67,13 @@ describe('npm start', () => {
     const demo = ready[1]!;
     const info = (await (await fetch(`${demo}/_info`)).json()) as { flask: string };
     expect(run.output()).toContain(`Flask ${info.flask}`);
-    const added = [...profiles()].filter((name) => !before.has(name));
+    const added = [...profiles(tmp)].filter((name) => !before.has(name));
     expect(added).toHaveLength(1);
 
     process.kill(-run.child.pid!, 'SIGINT');
     await exited(run.child);
     await waitUntil('the demo app to stop', async () => !(await reachable(`${demo}/`)), { timeout: 10_000 });
-    expect(existsSync(join(tmpdir(), added[0]!))).toBe(false);
+    expect(existsSync(join(tmp, added[0]!))).toBe(false);
   });
 
   it('--headless saves a screenshot of the panel with the demo session verified', async () => {
