@@ -178,6 +178,9 @@ export function a2bBase64Lenient(input: Uint8Array): Uint8Array {
  * leniently as CPython does (§0.1 of the spec).
  */
 export function b64urlDecodePython(text: string): Uint8Array {
+  // Canonical text (what itsdangerous writes) decodes to the same bytes either way; the strict decoder allocates less.
+  const canonical = b64urlDecodeStrict(text);
+  if (canonical) return canonical;
   const ascii: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

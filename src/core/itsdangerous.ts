@@ -1,4 +1,4 @@
-import { b64urlDecodePython, b64urlDecodeStrict, b64urlEncode, bigUintToBytes, bytesEqual, bytesToBigUint, utf8Encode } from './bytes';
+import { b64urlDecodePython, b64urlDecodeStrict, b64urlEncode, bigUintToBytes, bytesEqual, bytesToBigUint, toHex, utf8Encode } from './bytes';
 import { DIGEST_SIZE, deriveKey, keyedMac, secretBytes, type DigestName, type KeyDerivation, type SecretInput } from './crypto';
 import { SessionLensError } from './errors';
 
@@ -18,17 +18,36 @@ export interface PreparedKey {
   mac: (message: Uint8Array) => Uint8Array;
 }
 
+type Mac = (message: Uint8Array) => Uint8Array;
+
+/**
+ * MACs ready for a secret and signer settings, most recently used last: the panel and the
+ * Timeline verify thousands of cookies with the same few keys, and deriving costs more than
+ * checking. Held in memory only, like the secrets themselves.
+ */
+const macCache = new Map<string, Mac>();
+const MAC_CACHE_ENTRIES = 256;
+
+function cachedMac(params: SignerParams, salt: Uint8Array, secret: Uint8Array): Mac {
+  const key = `${params.digest}|${params.keyDerivation}|${toHex(salt)}|${toHex(secret)}`;
+  let mac = macCache.get(key);
+  if (mac) {
+    macCache.delete(key);
+  } else {
+    mac = keyedMac(params.digest, deriveKey(params.digest, params.keyDerivation, secret, salt));
+    if (macCache.size >= MAC_CACHE_ENTRIES) macCache.delete(macCache.keys().next().value!);
+  }
+  macCache.set(key, mac);
+  return mac;
+}
+
 export function prepareKeys(secrets: readonly (SecretInput | Uint8Array)[], params: SignerParams): PreparedKey[] {
   const salt = typeof params.salt === 'string' ? utf8Encode(params.salt) : params.salt;
   return secrets.map((secret, index) => {
     const bytes = secretBytes(secret); // checked now: a bad hex secret is an error whether or not its MAC is needed
-    // Derived on first use: a signature of the wrong length never needs any key.
-    let mac: ((message: Uint8Array) => Uint8Array) | null = null;
-    return {
-      index,
-      size: DIGEST_SIZE[params.digest],
-      mac: (message) => (mac ??= keyedMac(params.digest, deriveKey(params.digest, params.keyDerivation, bytes, salt)))(message),
-    };
+    // Looked up on first use: a signature of the wrong length never needs any key.
+    let mac: Mac | null = null;
+    return { index, size: DIGEST_SIZE[params.digest], mac: (message) => (mac ??= cachedMac(params, salt, bytes))(message) };
   });
 }
 

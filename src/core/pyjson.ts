@@ -192,8 +192,114 @@ class Reader {
   }
 }
 
-/** `json.loads` on text, with how deeply its containers nest (1: a flat object or list; 0: a scalar). */
-export function parsePythonJsonDocument(text: string): { value: PyValue; levels: number } {
+export interface JsonDocument {
+  value: PyValue;
+  /** How deeply the containers nest (1: a flat object or list; 0: a scalar). */
+  levels: number;
+}
+
+/** Digits of an integer JSON.parse keeps exactly (below 2^53). */
+const EXACT_DIGITS = 15;
+const ARRAY_INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * The fast path: JSON.parse, when a scan outside strings shows the text needs nothing only the
+ * exact reader gets right — no long integers, no NaN/Infinity, no nesting near the limit, no
+ * duplicate keys — and no object has an array-index key (JS would reorder it). The scan notes
+ * which numbers are floats, in document order, so `1.0` stays apart from `1`. null means: use
+ * the exact reader. Equal to it wherever both apply (property-tested and fuzzed).
+ */
+export function parseJsonFast(text: string): JsonDocument | null {
+  let depth = 0;
+  let levels = 0;
+  let digits = 0;
+  let keys = 0;
+  const floats: boolean[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string: only a backslash can hide its closing quote.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+      let j = i + 1;
+      while (j < text.length && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x0a || text.charCodeAt(j) === 0x0d || text.charCodeAt(j) === 0x09)) j++;
+      if (text.charCodeAt(j) === 0x3a) keys++;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 0) floats.push(false);
+      if (++digits > EXACT_DIGITS && !floats[floats.length - 1]) return null;
+    } else if (digits > 0 && (c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d)) {
+      floats[floats.length - 1] = true; // a fraction or an exponent: the number is a float
+    } else {
+      digits = 0;
+      if (c === 0x7b || c === 0x5b) {
+        if (++depth > levels && (levels = depth) > MAX_JSON_DEPTH / 2) return null;
+      } else if (c === 0x7d || c === 0x5d) depth--;
+      else if (c === 0x4e || c === 0x49 || c === 0xfeff) return null; // NaN, Infinity, a BOM
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null; // the exact reader reports the error as Python words it
+  }
+  const walk = { floats, next: 0, keys: 0 };
+  const value = fromJs(parsed, walk);
+  // Fewer keys parsed than written, or numbers left over: duplicate keys dropped something.
+  return value && walk.keys === keys && walk.next === floats.length ? { value, levels } : null;
+}
+
+function fromJs(v: unknown, walk: { floats: boolean[]; next: number; keys: number }): PyValue | null {
+  if (v === null) return { type: 'none' };
+  switch (typeof v) {
+    case 'boolean':
+      return { type: 'bool', value: v };
+    case 'number': {
+      const float = walk.floats[walk.next++];
+      if (float === undefined) return null;
+      return float ? { type: 'float', value: v } : { type: 'int', value: BigInt(v) };
+    }
+    case 'string':
+      return { type: 'str', value: v };
+  }
+  if (Array.isArray(v)) {
+    const items: PyValue[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const item = fromJs(v[i], walk);
+      if (!item) return null;
+      items[i] = item;
+    }
+    return { type: 'list', items };
+  }
+  const entries = new Map<string, PyValue>();
+  for (const key of Object.keys(v as object)) {
+    if (ARRAY_INDEX_KEY.test(key)) return null;
+    walk.keys++;
+    const item = fromJs((v as Record<string, unknown>)[key], walk);
+    if (!item) return null;
+    entries.set(key, item);
+  }
+  return { type: 'dict', entries };
+}
+
+/**
+ * Measured (npm run bench's cookies): the fast path is ~3× faster on an uncompressed cookie's
+ * JSON (~100 characters) and no faster on a compressed one's (~6 KB: building the JS tree and
+ * then ours costs what the exact reader saves).
+ */
+const FAST_PATH_MAX_LENGTH = 1024;
+
+/** `json.loads` on text, with how deeply its containers nest. */
+export function parsePythonJsonDocument(text: string): JsonDocument {
+  return (text.length <= FAST_PATH_MAX_LENGTH ? parseJsonFast(text) : null) ?? parsePythonJsonExact(text);
+}
+
+/** The exact reader: Python's json module, character by character. */
+export function parsePythonJsonExact(text: string): JsonDocument {
   if (text.charCodeAt(0) === 0xfeff) fail('Unexpected UTF-8 BOM (decode using utf-8-sig)', 0);
   const reader = new Reader(text);
   reader.skipWhitespace();

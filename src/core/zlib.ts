@@ -33,22 +33,46 @@ function readUint32BE(data: Uint8Array, offset: number): number {
   return ((data[offset]! << 24) | (data[offset + 1]! << 16) | (data[offset + 2]! << 8) | data[offset + 3]!) >>> 0;
 }
 
+/** Deflate data this short cannot inflate to more than ~4 MB (deflate's ratio is at most 1032:1), so one pass is cheap. */
+const ONE_PASS_INPUT = 4096;
+let scratch = new Uint8Array(0);
+
+function deflateError(error: unknown): SessionLensError {
+  const message = (error as Error).message;
+  return message === 'unexpected EOF' ? zlibError(-5, 'incomplete or truncated stream') : zlibError(-3, `invalid deflate data (${message})`);
+}
+
+function overflowError(maxOutput: number): SessionLensError {
+  return new SessionLensError('ERR_DECOMPRESS_LIMIT', `decompressed payload exceeds ${maxOutput} bytes; refusing to inflate further`);
+}
+
 function inflateCapped(raw: Uint8Array, maxOutput: number): Uint8Array {
+  if (raw.length <= ONE_PASS_INPUT) {
+    // Into one reused buffer one byte over the cap: output past its end is dropped, so a full buffer means too much.
+    if (scratch.length !== maxOutput + 1) scratch = new Uint8Array(maxOutput + 1);
+    let out: Uint8Array;
+    try {
+      out = inflateSync(raw, { out: scratch });
+    } catch (error) {
+      throw deflateError(error);
+    }
+    if (out.length > maxOutput) throw overflowError(maxOutput);
+    return out.slice();
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const overflow = new SessionLensError('ERR_DECOMPRESS_LIMIT', `decompressed payload exceeds ${maxOutput} bytes; refusing to inflate further`);
+  let overflow: SessionLensError | null = null;
   const inflater = new Inflate((chunk) => {
     total += chunk.length;
-    if (total > maxOutput) throw overflow;
+    if (total > maxOutput) throw (overflow = overflowError(maxOutput));
     chunks.push(chunk);
   });
   try {
     if (raw.length === 0) inflater.push(raw, true);
     for (let i = 0; i < raw.length; i += INPUT_CHUNK) inflater.push(raw.subarray(i, i + INPUT_CHUNK), i + INPUT_CHUNK >= raw.length);
   } catch (error) {
-    if (error === overflow) throw overflow;
-    const message = (error as Error).message;
-    throw message === 'unexpected EOF' ? zlibError(-5, 'incomplete or truncated stream') : zlibError(-3, `invalid deflate data (${message})`);
+    if (overflow && error === overflow) throw overflow;
+    throw deflateError(error);
   }
   const out = new Uint8Array(total);
   let offset = 0;

@@ -31,6 +31,7 @@ import {
 } from '../../src/core';
 import { payloadRows, defaultExpanded } from '../../src/extension/panel/state/payload-tree';
 import { payloadLines } from '../../src/extension/panel/timeline/model';
+import { parseJsonFast, parsePythonJsonExact } from '../../src/core/pyjson';
 import { pyValue } from '../support/arbitraries';
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, linearCases, nest, rawFlaskCookie } from '../support/hostile';
 
@@ -225,7 +226,9 @@ const pyJsonTarget: FuzzTarget = {
   name: 'python-json',
   input: (rng) => (rng.next() < 0.5 ? randomJsonText(rng) : mutate(rng, randomJsonText(rng), JSON_FRAGMENTS)),
   run(text) {
-    const value = refusable(() => parsePythonJson(text));
+    const fast = parseJsonFast(text);
+    const value = refusable(() => parsePythonJsonExact(text).value);
+    if (fast) check(value !== null && pyEquals(fast.value, value), () => `the JSON fast path disagrees with the exact reader on ${text.slice(0, 80)}`);
     if (value === null) return;
     const written = refusable(() => writePythonJson(value, { sortKeys: false, ensureAscii: true }));
     if (written !== null) check(pyEquals(parsePythonJson(written), value), () => `round trip changed ${text.slice(0, 80)}`);

@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeFlaskCookie, detectFormats, MAX_COOKIE_VALUE_LENGTH, signFlaskCookie, verifyFlaskCookie } from '../../src/core';
 import { b64urlEncode } from '../../src/core/bytes';
-import { inflateZlib } from '../../src/core/zlib';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, inflateZlib } from '../../src/core/zlib';
 import { parsePythonJson } from '../../src/core/pyjson';
 
 describe('limits: hostile cookies get a clear error, quickly', () => {
@@ -47,5 +47,17 @@ describe('limits: hostile cookies get a clear error, quickly', () => {
 
   it('a BOM before the JSON is an error, as in Python', () => {
     expect(() => parsePythonJson('\ufeff{}')).toThrow(/BOM/);
+  });
+});
+
+describe('limits: the one-pass inflate of short streams', () => {
+  it('stops exactly at the cap, also for a short stream that would expand past it', () => {
+    const cap = DEFAULT_MAX_DECOMPRESSED_BYTES;
+    for (const size of [cap - 1, cap, cap + 1, 2 * cap]) {
+      const stream = deflateSync(Buffer.alloc(size, 0x61));
+      expect(stream.length).toBeLessThan(4096);
+      if (size <= cap) expect(inflateZlib(stream).length).toBe(size);
+      else expect(() => inflateZlib(stream)).toThrow(/exceeds 1048576 bytes/);
+    }
   });
 });

@@ -14,10 +14,15 @@ import {
   reprWithin,
   verifyFlaskCookie,
   writeTypedJson,
+  writePythonJson,
+  pyEquals,
+  tag,
   type CapturedExchange,
   type PyValue,
 } from '../../src/core';
+import { parseJsonFast, parsePythonJsonExact } from '../../src/core/pyjson';
 import { pyValue } from '../support/arbitraries';
+
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, crowdedCookieHeader, linearCases, nest, rawFlaskCookie } from '../support/hostile';
 
 const secrets = [{ text: HOSTILE_SECRET }];
@@ -185,5 +190,42 @@ describe('crowded headers: the work per exchange is bounded', () => {
     expect(names).toHaveLength(200);
     expect(names).toContain('x0');
     expect(names).not.toContain('x250');
+  });
+});
+
+describe('the JSON fast path equals the exact reader wherever it applies', () => {
+  const jsonText = fc.oneof(
+    pyValue.map((v) => {
+      try {
+        return writePythonJson(tag(v), { sortKeys: false, ensureAscii: false });
+      } catch {
+        return '{}';
+      }
+    }),
+    fc.string({ unit: fc.constantFrom(...'{}[]":,0123456789-.eEtrufalsnNI \\u'.split('')), maxLength: 40 }),
+    fc.constantFrom('{"1":1,"a":2}', '{"a":1,"a":2}', '{"__proto__":[1]}', '-0', '[1.0]', '1e5', '[true,false,null]', '"\\ud800"', '12345678901234567', '\ufeff{}', '[' .repeat(600) + ']'.repeat(600)),
+  );
+  it('same value and depth, or the fast path stands aside', () => {
+    fc.assert(
+      fc.property(jsonText, (text) => {
+        const fast = parseJsonFast(text);
+        let exact: ReturnType<typeof parsePythonJsonExact> | null;
+        try {
+          exact = parsePythonJsonExact(text);
+        } catch {
+          exact = null;
+        }
+        if (fast === null) return;
+        expect(exact, text).not.toBeNull();
+        expect(pyEquals(fast.value, exact!.value), text).toBe(true);
+        expect(fast.value.type === 'dict' && [...fast.value.entries.keys()], text).toEqual(exact!.value.type === 'dict' && [...exact!.value.entries.keys()]);
+        expect(fast.levels).toBe(exact!.levels);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('takes the common session shapes', () => {
+    expect(parseJsonFast('{"user_id":42,"csrf_token":"ab","_fresh":true,"cart":[{"sku":"x","qty":2}]}')).not.toBeNull();
   });
 });
