@@ -13,7 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,4 +104,6 @@ async function bench(): Promise<void> {
   }
   console.log('\n  kernel / node:crypto (wall clock, same run)');
   for (const key of Object.keys(rates)) if (!key.endsWith('node')) console.log(`    ${key.padEnd(24)} ${(rates[key]! / rates[`${key.split(' ')[0]} node`]!).toFixed(2)}×`);
+  const jsonOut = flag('--json-out');
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rates, candidates: batch.count }));
 }
