@@ -2,7 +2,10 @@ import { isDigestName, isKeyDerivation, type DigestName, type KeyDerivation, typ
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ['decode', 'verify', 'sign'] as const;
+/** Input the command cannot work with (an unreadable wordlist, a cookie hashcat cannot take): status 2, no usage hint. */
+export class InputError extends Error {}
+
+export const COMMANDS = ['decode', 'verify', 'sign', 'audit'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliOptions {
@@ -19,6 +22,12 @@ export interface CliOptions {
   payload?: string;
   name?: string;
   format?: 'flask' | 'flask-session';
+  /** audit: wordlists in the order given (`-` is standard input); the built-in list always comes first. */
+  wordlists: string[];
+  /** audit: read wordlist lines as Python string literals, as flask-unsign does (false: --no-literal-eval). */
+  literalEval: boolean;
+  /** audit: print the cookie as a hashcat -m 29100 line instead of searching. */
+  hashcat: boolean;
   json: boolean;
   sortKeys: boolean;
   ensureAscii: boolean;
@@ -37,6 +46,10 @@ const OPTIONS = {
   payload: 'string',
   name: 'string',
   format: 'string',
+  wordlist: 'string',
+  builtin: 'boolean',
+  'no-literal-eval': 'boolean',
+  hashcat: 'boolean',
   json: 'boolean',
   'no-sort-keys': 'boolean',
   'no-ensure-ascii': 'boolean',
@@ -111,7 +124,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     const topic = command === 'help' ? positionals[1] : command;
     return { kind: 'help', command: (COMMANDS as readonly string[]).includes(topic ?? '') ? (topic as Command) : null };
   }
-  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (expected decode, verify or sign)`);
+  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (expected decode, verify, sign or audit)`);
   if (positionals.length > 2) {
     const extra = positionals.slice(1).find((p) => p.startsWith('--')) ?? positionals[2]!;
     throw new UsageError(
@@ -119,6 +132,13 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         ? `unknown option ${JSON.stringify(extra)} (a cookie that begins with "-" can also follow "--")`
         : `unexpected argument ${JSON.stringify(extra)}`,
     );
+  }
+
+  if (command === 'audit') {
+    const foreign = (['secret', 'secret-hex', 'secret-env', 'max-age', 'now', 'timestamp', 'payload', 'no-sort-keys', 'no-ensure-ascii'] as const).find(flag);
+    if (foreign) {
+      throw new UsageError(foreign.startsWith('secret') ? `audit looks for the secret itself and takes no --${foreign} (verify checks a secret you know)` : `--${foreign} is not an option of audit`);
+    }
   }
 
   // Secrets keep the order they were given in, whichever flag carried them: matched indices refer to it.
@@ -157,11 +177,22 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     payload: value('payload'),
     name: value('name'),
     format,
+    wordlists: tokens.filter((t) => t.name === 'wordlist').map((t) => t.value!),
+    literalEval: !flag('no-literal-eval'),
+    hashcat: flag('hashcat'),
     json: flag('json'),
     sortKeys: !flag('no-sort-keys'),
     ensureAscii: !flag('no-ensure-ascii'),
   };
-  if (options.command === 'sign') {
+  const auditOnly = (['wordlist', 'builtin', 'no-literal-eval', 'hashcat'] as const).find(flag);
+  if (auditOnly && options.command !== 'audit') throw new UsageError(`--${auditOnly} is an option of audit, not of ${command}`);
+  if (options.command === 'audit') {
+    if (options.input === null) throw new UsageError('audit needs a cookie value (or - to read it from stdin)');
+    if (options.hashcat && options.wordlists.length > 0) throw new UsageError('--hashcat prints the line for hashcat instead of searching; it takes no --wordlist');
+    const fromStdin = options.wordlists.filter((w) => w === '-').length;
+    if (fromStdin > 0 && options.input === '-') throw new UsageError('the cookie and a wordlist cannot both come from standard input (-)');
+    if (fromStdin > 1) throw new UsageError('standard input (-) can be read as a wordlist only once');
+  } else if (options.command === 'sign') {
     if (options.input !== null) throw new UsageError('sign takes no cookie argument; give the payload with --payload');
     if (options.payload === undefined) throw new UsageError('sign needs --payload JSON (or --payload - to read it from stdin)');
     if (secrets.length === 0) throw new UsageError('sign needs --secret (or --secret-hex / --secret-env)');
@@ -173,12 +204,13 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
 }
 
 export const HELP: Record<Command | 'main', string> = {
-  main: `session-lens — decode, verify and sign web-framework session cookies (Flask, Flask-Session)
+  main: `session-lens — decode, verify, sign and audit web-framework session cookies (Flask, Flask-Session)
 
 Usage:
   session-lens decode COOKIE [--json]
   session-lens verify COOKIE --secret KEY [--secret FALLBACK …] [options]
   session-lens sign --secret KEY --payload JSON [--timestamp UNIX] [options]
+  session-lens audit COOKIE [--wordlist FILE …] [--builtin] [--json] [options]
 
 COOKIE may be a bare value, "name=value", a Cookie or Set-Cookie header line,
 or "-" to read it from standard input (at most 1 MiB). A COOKIE that begins
@@ -187,8 +219,9 @@ with "-" is read as the cookie unless it is one of the options; anything after
 
 Run "session-lens help COMMAND" for the options of each command.
 
-Exit status: 0 decoded, valid or a deletion; 1 verified but not valid; 2 usage
-error, malformed or refused input, or output that could not be written.`,
+Exit status: 0 decoded, valid or a deletion (audit: no known secret); 1 verified
+but not valid; 2 usage error, malformed or refused input, or output that could
+not be written; 3 audit found the secret (a finding).`,
   decode: `session-lens decode COOKIE [--json] [--name NAME] [--format flask|flask-session]
 
 Decodes a session cookie without any secret: format, payload (every Flask
@@ -225,4 +258,27 @@ standard input.
   --no-sort-keys         keep key order (Flask sorts keys by default)
   --no-ensure-ascii      write non-ASCII as UTF-8 (Flask escapes it by default)
   --json                 print {cookie, compressed, timestamp, payload_json_text}`,
+  audit: `session-lens audit COOKIE [--wordlist FILE …] [--builtin] [--json] [options]
+
+Looks for the secret that signed the cookie among known weak secrets: the
+built-in list of published placeholder keys (always tried first), then each
+--wordlist in turn. A secret found means anyone can forge this app's sessions.
+
+  --wordlist FILE        a wordlist, one candidate per line, read as flask-unsign
+                         reads it (quotes stripped, Python string literals such as
+                         b'\\x00…' evaluated, blank lines skipped); streamed, so
+                         any size works; repeat for more; - reads standard input
+  --builtin              only the built-in list (also what no --wordlist means)
+  --no-literal-eval      take each stripped line as it is (flask-unsign's option)
+  --salt, --digest, --key-derivation   the signer, as for verify
+  --format NAME          flask or flask-session (signed ids), instead of detecting it
+  --name NAME            the cookie name, when it helps detection
+  --json                 print {found, secret, secret_hex, source, wordlist, line,
+                         candidates_tried, seconds, rate_per_second}
+  --hashcat              print the cookie as a line for hashcat -m 29100 (Flask
+                         Session Cookie) instead of searching, for GPU rigs and
+                         huge lists: hashcat -m 29100 -a 0 FILE WORDLIST
+
+Exit status: 0 no known secret (or --hashcat printed the line); 3 the secret was
+found; 2 usage error, malformed cookie or unreadable wordlist.`,
 };

@@ -12,9 +12,10 @@ import {
   unquoteCookieValue,
 } from '../core';
 import { isatty } from 'node:tty';
-import { HELP, parseCli, UsageError, type CliOptions } from './args';
+import { HELP, InputError, parseCli, UsageError, type CliOptions } from './args';
+import { auditExitCode, auditJson, auditText, runAuditSearch, runHashcat, type ChunkSource } from './audit';
 import { analysisExitCode, analysisJson, analysisText, deletionJson, deletionText, makePrinter, type Printer } from './output';
-import { processOutput, readStdinBounded } from './stdio';
+import { openChunkSource, processOutput, readStdinBounded } from './stdio';
 
 declare const __SESSION_LENS_VERSION__: string;
 
@@ -23,6 +24,10 @@ interface Io {
   env: Record<string, string | undefined>;
   /** Standard input, read no further than `maxBytes + 1` bytes. */
   readStdin(maxBytes: number): Uint8Array;
+  /** A wordlist read in pieces (audit); "-" is standard input. Default: the file system and fd 0. */
+  openWordlist?(path: string): ChunkSource;
+  /** Milliseconds, for audit's rate (default: performance.now). */
+  now?(): number;
   stdout(text: string): void;
   stderr(text: string): void;
   color: boolean;
@@ -179,6 +184,41 @@ function runAnalyze(options: CliOptions, io: Io, print: Printer): number {
   return analysisExitCode(analysis);
 }
 
+function openWordlist(io: Io, path: string): ChunkSource {
+  try {
+    return (io.openWordlist ?? openChunkSource)(path);
+  } catch (error) {
+    throw new InputError(`cannot read wordlist ${path}: ${(error as Error).message}`);
+  }
+}
+
+function runAudit(options: CliOptions, io: Io, print: Printer): number {
+  const input = extractCookie(readInput(options.input!, io, 'the cookie'), options.name);
+  if (input.deletion) throw new InputError(`the input is a Set-Cookie that deletes ${input.name}: there is no signed value to audit`);
+  const name = input.name ?? 'session';
+  if (options.hashcat) return runHashcat(name, input.value, options, print);
+  const report = runAuditSearch(name, input.value, options, {
+    openWordlist: (path) => {
+      const source = openWordlist(io, path);
+      return {
+        read: (buffer) => {
+          try {
+            return source.read(buffer);
+          } catch (error) {
+            throw new InputError(`cannot read wordlist ${path}: ${(error as Error).message}`);
+          }
+        },
+        close: () => source.close(),
+      };
+    },
+    now: io.now ?? (() => performance.now()),
+  });
+  if (options.json) print.json(auditJson(report));
+  else print.lines(auditText(report));
+  for (const note of input.notes) print.error(`note: ${note}`);
+  return auditExitCode(report);
+}
+
 export function main(io: Io): number {
   const print = makePrinter(io);
   try {
@@ -191,10 +231,16 @@ export function main(io: Io): number {
       print.lines(HELP[parsed.command ?? 'main'].split('\n').map((line) => [line]));
       return 0;
     }
-    return parsed.options.command === 'sign' ? runSign(parsed.options, io, print) : runAnalyze(parsed.options, io, print);
+    const { options } = parsed;
+    if (options.command === 'sign') return runSign(options, io, print);
+    return options.command === 'audit' ? runAudit(options, io, print) : runAnalyze(options, io, print);
   } catch (error) {
     if (error instanceof UsageError) {
       print.error(`${error.message}\nRun "session-lens --help" for usage.`);
+      return 2;
+    }
+    if (error instanceof InputError) {
+      print.error(error.message);
       return 2;
     }
     if (error instanceof SessionLensError) {

@@ -1,4 +1,4 @@
-import { readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 
 /** Synchronous standard streams for the CLI: bounded reads, and write errors that never become stack traces. */
 
@@ -33,6 +33,38 @@ export function readStdinBounded(maxBytes: number): Uint8Array {
     total += n;
   }
   return Buffer.concat(chunks);
+}
+
+/** One read of up to `buffer.length` bytes from fd (0 at the end), waiting out EAGAIN. */
+function readSome(fd: number, buffer: Uint8Array): number {
+  for (;;) {
+    try {
+      return readSync(fd, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if (errorCode(error) === 'EAGAIN') {
+        pause();
+        continue;
+      }
+      if (errorCode(error) === 'EOF') return 0;
+      throw error;
+    }
+  }
+}
+
+/** Reads a large input (a wordlist) piece by piece: a file by path, or standard input for "-". */
+export function openChunkSource(path: string): { read(buffer: Uint8Array): number; close(): void } {
+  const fd = path === '-' ? 0 : openSync(path, 'r');
+  // Refused at once rather than at the first read, which may come after the built-in list found the secret.
+  if (fd !== 0 && fstatSync(fd).isDirectory()) {
+    closeSync(fd);
+    throw new Error(`EISDIR: illegal operation on a directory, read '${path}'`);
+  }
+  return {
+    read: (buffer) => readSome(fd, buffer),
+    close: () => {
+      if (fd !== 0) closeSync(fd);
+    },
+  };
 }
 
 function writeAll(fd: number, text: string): void {
