@@ -109,6 +109,11 @@ export function extractCookie(input: string, preferredName: string | undefined, 
     const score = shapeScore(m[2]!);
     if (!best || score > best.score) best = { name: m[1]!, value: m[2]!, score };
   }
+  if (more && best?.score !== Infinity) {
+    // Past the cookies examined by shape, the wanted name is still matched (a cheap comparison, as in the panel).
+    const named = headerless.split(';').find((part) => part.trimStart().startsWith(`${wanted}=`));
+    if (named !== undefined) best = { name: wanted, value: named.trimStart().slice(wanted.length + 1).trim(), score: Infinity };
+  }
   if (!best) return bare;
   if (best.score !== Infinity && preferredName !== undefined) notes.push(`no cookie is named ${preferredName}; read ${best.name}, the one shaped most like a session`);
   const pair: CookieInput = { name: best.name, value: best.value, deletion: false, notes };

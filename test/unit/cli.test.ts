@@ -223,6 +223,8 @@ describe('CLI on hostile input', () => {
     expect(late).toMatchObject({ name: 'c0', notes: ['the line has more than 200 cookies; only the first 200 were considered'] });
     const early = extractCookie(`Cookie: ${[...many.slice(0, 150), `app=${cookie}`, ...many].join('; ')}`, undefined);
     expect(early).toMatchObject({ name: 'app', value: cookie });
+    // The wanted name is matched past the 200 as well, the way Flask reads it.
+    expect(extractCookie(`Cookie: ${[...many, `session=${cookie}`].join('; ')}`, undefined)).toMatchObject({ name: 'session', value: cookie });
     const r = runCli(['decode', '-', '--json'], `Cookie: ${[...many.slice(0, 150), `app=${cookie}`, ...many].join('; ')}`);
     expect(JSON.parse(r.stdout)).toMatchObject({ payload: { user_id: 42 }, notes: ['the line has more than 200 cookies; only the first 200 were considered'] });
     // Named cookies win wherever they are within the budget; a payload-shaped value beats an id-shaped one.
