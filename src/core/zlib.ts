@@ -130,7 +130,8 @@ export function inflatePrefix(data: Uint8Array, length: number): Uint8Array | nu
     if (first.length >= length) throw enough;
   });
   try {
-    for (let i = 0; i < raw.length; i += 64) inflater.push(raw.subarray(i, i + 64), i + 64 >= raw.length);
+    // Each push sets up fflate's window, so few, larger pushes; 512 bytes inflate to ~0.5 MB at most.
+    for (let i = 0; i < raw.length && !first; i += 512) inflater.push(raw.subarray(i, i + 512), i + 512 >= raw.length);
   } catch {
     /* stopped early, or broken after some output */
   }
