@@ -43,6 +43,8 @@ export default defineConfig(({ mode }) => {
         browser: firefox ? 'firefox' : 'chrome',
       }),
     ],
+    // The weak-secret check's workers (panel/audit-worker.ts) as ES modules: no importScripts.
+    worker: { format: 'es' as const },
     build: {
       outDir: firefox ? 'dist-firefox' : 'dist',
       emptyOutDir: true,

@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { followDevtoolsTheme } from '../platform/theme';
 import { App } from './App';
 import { ErrorBoundary } from './ErrorBoundary';
+import { browserSecretAudit } from './state/browser-audit';
 import { browserPanelPlatform } from './state/browser-platform';
 import { stateWithoutSecrets } from './state/debug-view';
 import { PanelStore } from './state/panel-store';
@@ -11,11 +12,14 @@ import { PanelStoreContext } from './state/use-panel-state';
 import './panel.css';
 
 followDevtoolsTheme();
-const store = new PanelStore(browserPanelPlatform());
+const store = new PanelStore(browserPanelPlatform(), { secretAudit: browserSecretAudit() });
 const stop = store.start();
 window.addEventListener('pagehide', stop, { once: true });
 // Read-only view of the state, secrets masked, for the e2e tests and for debugging the panel (DevTools on DevTools).
-Object.defineProperty(window, '__sessionLens', { value: Object.freeze({ state: () => stateWithoutSecrets(store.getState()) }) });
+// `secretAudit`: the known-secret check's progress (it never holds the secret it finds).
+Object.defineProperty(window, '__sessionLens', {
+  value: Object.freeze({ state: () => ({ ...stateWithoutSecrets(store.getState()), secretAudit: store.secretAuditState() }) }),
+});
 
 const container = document.getElementById('root');
 if (!container) throw new Error('panel.html has no #root element');

@@ -3,6 +3,7 @@ import { siteExchanges } from '../state/derive';
 import { CandidateList } from './CandidateList';
 import { CookieDetails } from './CookieDetails';
 import { HostAccessBar } from './HostAccessBar';
+import { KnownSecretCheck } from './KnownSecretCheck';
 import { SecretsForm } from './SecretsForm';
 
 function EmptyState() {
@@ -36,6 +37,7 @@ export function SessionView() {
         <aside className="side">
           <CandidateList />
           <SecretsForm />
+          <KnownSecretCheck />
         </aside>
         <main className="main">{state.selected && state.analysis ? <CookieDetails candidate={state.selected} analysis={state.analysis} /> : <EmptyState />}</main>
       </div>

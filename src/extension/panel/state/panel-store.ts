@@ -4,6 +4,7 @@ import type { ExchangeBatchListener } from '../../platform/exchange-stream';
 import { DEFAULT_EXCHANGE_CAPACITY } from '../../platform/exchange-log';
 import { defaultOriginSettings, type OriginSettings, type SettingsStore } from '../../platform/settings-store';
 import { analyzeCandidate, chooseCandidate, sessionCandidates, toSessionSettings } from './derive';
+import { inlineWorker, knownSecretTarget, SecretAudit, type AuditTarget, type FoundSecret, type SecretAuditState, type WordlistFile } from './secret-audit';
 
 /**
  * The panel's state: inputs from the platform (exchanges, inspected origin, cookie jar,
@@ -51,6 +52,12 @@ export interface PanelState {
   selected: SessionCandidate | null;
   analysis: CookieAnalysis | null;
   nowMs: number;
+  /**
+   * What "Check for a known secret" would check for the cookie shown (target), or why it cannot
+   * (unavailable). The check's own progress is `secretAuditState()` (its own subscription, so that
+   * progress re-renders only the check's section).
+   */
+  knownSecret: { target: AuditTarget; unavailable: null } | { target: null; unavailable: string };
   /** Something the panel could not do (storage, permissions), in words for the user. */
   problem: string | null;
 }
@@ -63,6 +70,8 @@ export interface PanelStoreOptions {
   jarRefreshDelayMs?: number;
   /** Live traffic re-derives the candidates at most this often (each pass reads every exchange). */
   candidateDelayMs?: number;
+  /** Runs "Check for a known secret" (workers); by default one runner in the panel's own thread. */
+  secretAudit?: SecretAudit;
 }
 
 function hasSetCookie(exchange: CapturedExchange): boolean {
@@ -83,6 +92,7 @@ export class PanelStore {
   readonly #tickMs: number;
   readonly #jarDelay: number;
   readonly #candidateDelay: number;
+  readonly #audit: SecretAudit;
   readonly #listeners = new Set<() => void>();
   #state: PanelState;
   #picked: string | null = null;
@@ -98,6 +108,7 @@ export class PanelStore {
   // Memo keys for the derivations.
   #candidatesFrom: unknown[] = [];
   #analysisFrom: unknown[] = [];
+  #knownSecretFrom: unknown[] = [];
 
   constructor(platform: PanelPlatform, options: PanelStoreOptions = {}) {
     this.#platform = platform;
@@ -105,6 +116,7 @@ export class PanelStore {
     this.#tickMs = options.tickMs ?? 10_000;
     this.#jarDelay = options.jarRefreshDelayMs ?? 50;
     this.#candidateDelay = options.candidateDelayMs ?? 100;
+    this.#audit = options.secretAudit ?? new SecretAudit({ createWorker: inlineWorker, workerCount: 1, now: () => platform.now() });
     const settings = defaultOriginSettings();
     this.#state = {
       inspectedOrigin: null,
@@ -120,6 +132,7 @@ export class PanelStore {
       selected: null,
       analysis: null,
       nowMs: platform.now(),
+      knownSecret: knownSecretTarget(null, null, toSessionSettings(settings)),
       problem: null,
     };
   }
@@ -137,8 +150,10 @@ export class PanelStore {
     this.#stops.push(platform.subscribeExchanges((batch, info) => this.#receive(batch, info.dropped)));
     this.#stops.push(platform.jar.onHostAccessChanged(() => void this.#checkHostAccess()));
     this.#stops.push(platform.every(this.#tickMs, () => this.#update({ nowMs: platform.now() })));
+    this.#stops.push(this.#audit.onFound((secret, target) => this.#secretFound(secret, target)));
     void this.refreshOrigin();
     return () => {
+      this.#audit.dispose();
       for (const stop of this.#stops.splice(0)) stop();
       this.#stopWatch?.();
       this.#stopWatch = null;
@@ -161,6 +176,8 @@ export class PanelStore {
     }
     if (request !== this.#originRequest || origin === this.#state.inspectedOrigin) return;
     this.#picked = null;
+    // A check's result is about the site it ran on.
+    this.#audit.reset();
     // Edits typed for another origin do not follow a navigation; those typed before the first one do.
     if (this.#state.inspectedOrigin !== null) this.#editsBeforeLoad = {};
     const settings = { ...defaultOriginSettings(), ...this.#editsBeforeLoad };
@@ -232,7 +249,40 @@ export class PanelStore {
     );
   }
 
+  /** The check's progress and last result (read with useSecretAudit()). */
+  secretAuditState = (): SecretAuditState => this.#audit.getState();
+
+  subscribeSecretAudit = (listener: () => void): (() => void) => this.#audit.subscribe(listener);
+
+  /** The wordlist file for "Check for a known secret" (null: the built-in list only). Kept in memory, never stored. */
+  chooseWordlist(file: WordlistFile | null): void {
+    this.#audit.chooseWordlist(file);
+  }
+
+  /** Starts the check's workers ahead of time (when the user is about to run it). */
+  prepareSecretCheck(): void {
+    this.#audit.prepare();
+  }
+
+  /** Looks for the shown cookie's secret among the built-in list, then the chosen wordlist. */
+  checkForKnownSecret(): void {
+    const { target } = this.#state.knownSecret;
+    if (target) this.#audit.check(target);
+  }
+
+  cancelSecretCheck(): void {
+    this.#audit.cancel();
+  }
+
   // ------------------------------------------------------------------ inputs
+
+  /** A found secret becomes the SECRET_KEY (fallback rows stay), if the same cookie is still shown. */
+  #secretFound(secret: FoundSecret, target: AuditTarget): void {
+    if (this.#state.selected?.name !== target.cookieName) return;
+    const [first, ...fallbacks] = this.#state.settings.secrets;
+    if (first && first.value === secret.value && first.encoding === secret.encoding) return;
+    this.updateSettings({ secrets: [{ value: secret.value, encoding: secret.encoding }, ...fallbacks] });
+  }
 
   #receive(batch: CapturedExchange[], dropped: number): void {
     const previous = this.#state.exchanges;
@@ -329,6 +379,11 @@ export class PanelStore {
     if (!sameInputs(analysisInputs, this.#analysisFrom)) {
       this.#analysisFrom = analysisInputs;
       next.analysis = next.selected ? analyzeCandidate(next.selected, next.sessionSettings, next.nowMs) : null;
+    }
+    const knownSecretInputs = [next.selected, next.analysis?.format, next.sessionSettings.salt, next.sessionSettings.digest, next.sessionSettings.keyDerivation];
+    if (!sameInputs(knownSecretInputs, this.#knownSecretFrom)) {
+      this.#knownSecretFrom = knownSecretInputs;
+      next.knownSecret = knownSecretTarget(next.selected, next.analysis, next.sessionSettings);
     }
     this.#state = next;
     for (const listener of [...this.#listeners]) listener();

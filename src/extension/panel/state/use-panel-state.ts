@@ -1,5 +1,6 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { PanelState, PanelStore } from './panel-store';
+import type { SecretAuditState } from './secret-audit';
 
 export const PanelStoreContext = createContext<PanelStore | null>(null);
 
@@ -13,4 +14,10 @@ export function usePanelStore(): PanelStore {
 export function usePanelState(): PanelState {
   const store = usePanelStore();
   return useSyncExternalStore(store.subscribe, store.getState);
+}
+
+/** "Check for a known secret": its progress and result; re-renders only its readers. */
+export function useSecretAudit(): SecretAuditState {
+  const store = usePanelStore();
+  return useSyncExternalStore(store.subscribeSecretAudit, store.secretAuditState);
 }
