@@ -13,8 +13,13 @@ export const PINNED_PERMISSIONS = {
   optional_host_permissions: ['http://*/*', 'https://*/*'],
   content_scripts: undefined,
   web_accessible_resources: undefined,
-  // Absent: Manifest V3's default, `script-src 'self'; object-src 'self'` (no remote code, no eval).
-  content_security_policy: undefined,
+  // Manifest V3's default (`script-src 'self'; object-src 'self'`: no remote code, no eval) plus
+  // 'wasm-unsafe-eval', which lets the extension's pages and workers compile WebAssembly and nothing
+  // else: the weak-secret check's HMAC-SHA1 kernel is a WebAssembly module the extension assembles
+  // from its own bundled code (src/core/audit/simd-sha1.ts) — no module is ever fetched, and
+  // JavaScript eval / new Function stay forbidden. Without it the check runs on the plain-JS kernel,
+  // several times slower. See SECURITY.md, "Permissions".
+  content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
   externally_connectable: undefined,
   sandbox: undefined,
   declarative_net_request: undefined,
@@ -25,8 +30,8 @@ export const PINNED_PERMISSIONS = {
 
 /** The top-level keys of each manifest, exactly: a new key (a page, an action, an override…) fails. */
 export const MANIFEST_KEYS = {
-  source: ['manifest_version', 'name', 'version', 'description', 'icons', 'devtools_page', 'background', 'permissions', 'optional_host_permissions'],
-  chromium: ['manifest_version', 'name', 'version', 'description', 'icons', 'devtools_page', 'background', 'permissions', 'optional_host_permissions'],
+  source: ['manifest_version', 'name', 'version', 'description', 'icons', 'devtools_page', 'background', 'permissions', 'optional_host_permissions', 'content_security_policy'],
+  chromium: ['manifest_version', 'name', 'version', 'description', 'icons', 'devtools_page', 'background', 'permissions', 'optional_host_permissions', 'content_security_policy'],
   firefox: [
     'manifest_version',
     'name',
@@ -37,6 +42,7 @@ export const MANIFEST_KEYS = {
     'background',
     'permissions',
     'optional_host_permissions',
+    'content_security_policy',
     'browser_specific_settings',
   ],
 } as const;

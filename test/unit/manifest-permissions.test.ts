@@ -37,6 +37,11 @@ describe('manifest permissions, pinned', () => {
       { ...source, content_scripts: [{ matches: ['<all_urls>'], js: ['x.js'] }] },
       { ...source, web_accessible_resources: [{ resources: ['*'], matches: ['<all_urls>'] }] },
       { ...source, content_security_policy: { extension_pages: "script-src 'self' 'unsafe-eval'" } },
+      // 'wasm-unsafe-eval' (the weak-secret kernel) is pinned; anything more is not.
+      { ...source, content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; object-src 'self'" } },
+      { ...source, content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval' https://cdn.example; object-src 'self'" } },
+      { ...source, content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'", sandbox: "sandbox allow-scripts; script-src 'unsafe-eval'" } },
+      (({ content_security_policy: _, ...rest }) => rest)(source),
       { ...source, action: { default_popup: 'popup.html' } },
     ];
     for (const variant of variants) expect(manifestDeviations(variant, 'source')).not.toEqual([]);
