@@ -74,7 +74,8 @@ export class CookieRedactor {
     const redactedAttributes = attributes.map((attribute) => {
       const at = attribute.indexOf('=');
       const name = (at < 0 ? attribute : attribute.slice(0, at)).trim();
-      if (KNOWN_ATTRIBUTES.has(name.toLowerCase())) return attribute;
+      // Known attributes stay readable, minus any cookie value quoted in them.
+      if (KNOWN_ATTRIBUTES.has(name.toLowerCase())) return at < 0 ? attribute : `${attribute.slice(0, at + 1)}${this.scrub(attribute.slice(at + 1))}`;
       return at < 0 ? ` ${this.value(name)}` : ` ${name}=${this.value(attribute.slice(at + 1).trim())}`;
     });
     return [redactedPair, ...redactedAttributes].join(';');
