@@ -5,8 +5,35 @@ import type { Confidence, Detection, FormatId } from './formats/types';
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
 
-/** Every format the cookie could be, most likely first; an `unknown` detection when none fits. */
+/**
+ * Detection is pure but not free (a compressed payload is inflated a little to glance at it), and
+ * the panel finds candidates and Timeline session names again on every batch of traffic: a site
+ * that sets 200 Flask-shaped cookies would cost that work on each request. Answers are remembered
+ * per name and value (values a browser could store; at most DETECTION_CACHE_SIZE, then all forgotten).
+ */
+const DETECTION_CACHE_SIZE = 512;
+const CACHED_VALUE_LENGTH = 8192;
+const detections = new Map<string, Map<string, Detection[]>>();
+let detectionCount = 0;
+
+/** Every format the cookie could be, most likely first; an `unknown` detection when none fits. Shared: do not mutate. */
 export function detectFormats(name: string, value: string): Detection[] {
+  const known = detections.get(name)?.get(value);
+  if (known) return known;
+  const found = detectUncached(name, value);
+  if (value.length > CACHED_VALUE_LENGTH) return found;
+  if (detectionCount >= DETECTION_CACHE_SIZE) {
+    detections.clear();
+    detectionCount = 0;
+  }
+  let byValue = detections.get(name);
+  if (!byValue) detections.set(name, (byValue = new Map()));
+  byValue.set(value, found);
+  detectionCount += 1;
+  return found;
+}
+
+function detectUncached(name: string, value: string): Detection[] {
   const found = [detectFlask(name, value), detectFlaskSession(name, value)].filter((d): d is Detection => d !== null);
   found.sort((a, b) => CONFIDENCE_RANK[b.confidence] - CONFIDENCE_RANK[a.confidence]);
   return found.length > 0 ? found : [{ format: 'unknown', confidence: 'low', reasons: ['no known session cookie shape'] }];

@@ -72,33 +72,6 @@ interface Sighting {
   deleted: boolean;
 }
 
-/**
- * detectFormats is pure but not free (a compressed payload is inflated a little to glance at it),
- * and the panel finds the candidates again on every batch of traffic: a site that sets 200
- * Flask-shaped cookies would cost it that work on each request. Answers are remembered per name
- * and value (values a browser could store, at most DETECTION_CACHE_SIZE, then all forgotten).
- */
-const DETECTION_CACHE_SIZE = 512;
-const CACHED_VALUE_LENGTH = 8192;
-const detections = new Map<string, Map<string, Detection>>();
-let detectionCount = 0;
-
-function detectionOf(name: string, value: string): Detection {
-  const known = detections.get(name)?.get(value);
-  if (known) return known;
-  const detection = detectFormats(name, value)[0]!;
-  if (value.length > CACHED_VALUE_LENGTH) return detection;
-  if (detectionCount >= DETECTION_CACHE_SIZE) {
-    detections.clear();
-    detectionCount = 0;
-  }
-  let byValue = detections.get(name);
-  if (!byValue) detections.set(name, (byValue = new Map()));
-  byValue.set(value, detection);
-  detectionCount += 1;
-  return detection;
-}
-
 /** The latest value of every cookie name in the traffic, oldest exchange first in the input. */
 function latestFromTraffic(exchanges: readonly CapturedExchange[], nowMs: number): Map<string, Sighting> {
   const latest = new Map<string, Sighting>();
@@ -135,7 +108,7 @@ export function findSessionCandidates(exchanges: readonly CapturedExchange[], ja
   for (const [name, seen] of sightings) {
     const named = name === options.pinnedName ? 'pinned' : configured.has(name) ? 'configured' : name === DEFAULT_NAME ? 'default-name' : null;
     if (!named && ++examined > MAX_COOKIES_EXAMINED) continue;
-    const detection = detectionOf(name, seen.value);
+    const detection = detectFormats(name, seen.value)[0]!;
     const reason = named ?? (detection.format !== 'unknown' ? 'content' : null);
     if (!reason) continue;
     candidates.push({
