@@ -1,14 +1,40 @@
 import { SessionLensError } from './errors';
 
 const utf8Encoder = new TextEncoder();
+/** Up to this length, ASCII is converted here faster than TextEncoder/TextDecoder's native calls cost (npm run bench). */
+const ASCII_COPY_MAX_LENGTH = 4096;
 // fatal: reject what Python's strict UTF-8 rejects; ignoreBOM: a BOM must reach the JSON reader, which rejects it as Python does.
 const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+export function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
+}
+
 export function utf8Encode(text: string): Uint8Array {
-  return utf8Encoder.encode(text);
+  if (text.length > ASCII_COPY_MAX_LENGTH) return utf8Encoder.encode(text);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return utf8Encoder.encode(text);
+    out[i] = code;
+  }
+  return out;
 }
 
 export function utf8DecodeStrict(bytes: Uint8Array): string {
+  if (bytes.length <= ASCII_COPY_MAX_LENGTH) {
+    let ascii = true;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    // ASCII is valid UTF-8 as it is; a BOM is not ASCII, so it still reaches TextDecoder.
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  }
   try {
     return strictUtf8Decoder.decode(bytes);
   } catch {
@@ -103,10 +129,28 @@ export function b64StdEncode(bytes: Uint8Array): string {
 export function b64urlDecodeStrict(text: string): Uint8Array | null {
   if (text.length % 4 === 1) return null;
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let o = 0;
+  let i = 0;
+  // Whole quads first, four characters to three bytes (the table maps characters outside the alphabet to 255).
+  for (const whole = text.length - (text.length % 4); i < whole; i += 4) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const c = text.charCodeAt(i + 2);
+    const d = text.charCodeAt(i + 3);
+    if ((a | b | c | d) >= 256) return null;
+    const va = URL_TABLE[a]!;
+    const vb = URL_TABLE[b]!;
+    const vc = URL_TABLE[c]!;
+    const vd = URL_TABLE[d]!;
+    if (((va | vb | vc | vd) & 0xc0) !== 0) return null;
+    const n = (va << 18) | (vb << 12) | (vc << 6) | vd;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 0xff;
+    out[o++] = n & 0xff;
+  }
   let acc = 0;
   let bits = 0;
-  let o = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (; i < text.length; i++) {
     const code = text.charCodeAt(i);
     const v = code < 256 ? URL_TABLE[code]! : 255;
     if (v === 255) return null;
@@ -120,6 +164,22 @@ export function b64urlDecodeStrict(text: string): Uint8Array | null {
   }
   if (acc !== 0) return null;
   return out;
+}
+
+const URL_SAFE_TEXT = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Canonical unpadded base64url (as b64urlDecodeStrict accepts it) of bytes that are all ASCII,
+ * decoded straight to that text; null for anything else. `atob` (a standard global wherever the
+ * core runs) is native, so a JSON payload needs no byte array on its way to the parser.
+ */
+export function b64urlDecodeAscii(text: string): string | null {
+  const rest = text.length % 4;
+  if (rest === 1 || !URL_SAFE_TEXT.test(text)) return null;
+  // The unused low bits of a final partial quad must be zero, as the strict decoder requires.
+  if (rest !== 0 && (URL_TABLE[text.charCodeAt(text.length - 1)]! & (rest === 2 ? 0x0f : 0x03)) !== 0) return null;
+  const latin1 = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
+  return isAscii(latin1) ? latin1 : null;
 }
 
 /**
@@ -209,6 +269,12 @@ export function b64StdDecodePython(text: string): Uint8Array {
 
 /** Unsigned big-endian integer from bytes (itsdangerous timestamps). */
 export function bytesToBigUint(bytes: Uint8Array): bigint {
+  if (bytes.length <= 6) {
+    // Exact in a double (< 2^48): one BigInt instead of one per byte.
+    let small = 0;
+    for (const byte of bytes) small = small * 256 + byte;
+    return BigInt(small);
+  }
   let n = 0n;
   for (const byte of bytes) n = (n << 8n) | BigInt(byte);
   return n;

@@ -1,8 +1,9 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import { concatBytes, fromHex, utf8Encode } from './bytes';
+import { concatBytes, fromHex, isAscii, utf8Encode } from './bytes';
 import { SessionLensError } from './errors';
+import { KeyedWordHmac, SHA1, SHA224, SHA256, type Compressor } from './sha';
 
 /**
  * Synchronous hashing for signing and verification. Synchronous on purpose:
@@ -62,11 +63,21 @@ export function deriveKey(digest: DigestName, derivation: KeyDerivation, secret:
   }
 }
 
+/** The digests with a word kernel of our own (measured ~3× faster per MAC than cloning a prepared @noble/hashes HMAC). */
+const WORD_KERNELS: Partial<Record<DigestName, Compressor>> = { sha1: SHA1, sha224: SHA224, sha256: SHA256 };
+
 /**
  * A reusable MAC for one derived key: the inner and outer hash states are
- * prepared once, so each message costs two hash finalizations only.
+ * prepared once, so each message costs two hash finalizations only. A string
+ * message is text, MACed as its UTF-8 bytes.
  */
-export function keyedMac(digest: DigestName, key: Uint8Array): (message: Uint8Array) => Uint8Array {
+export function keyedMac(digest: DigestName, key: Uint8Array): (message: Uint8Array | string) => Uint8Array {
+  const kernel = WORD_KERNELS[digest];
+  if (kernel) {
+    const prepared = new KeyedWordHmac(kernel, key);
+    // ASCII text is its own UTF-8: the kernel reads it without encoding it first.
+    return (message) => prepared.mac(typeof message === 'string' && !isAscii(message) ? utf8Encode(message) : message);
+  }
   const prepared = hmac.create(HASHES[digest], key);
-  return (message) => prepared.clone().update(message).digest();
+  return (message) => prepared.clone().update(typeof message === 'string' ? utf8Encode(message) : message).digest();
 }

@@ -15,10 +15,11 @@ export interface PreparedKey {
   index: number;
   /** MAC length in bytes: a signature of another length cannot match, whatever the key. */
   size: number;
-  mac: (message: Uint8Array) => Uint8Array;
+  /** A string message is text, MACed as its UTF-8 bytes. */
+  mac: (message: Uint8Array | string) => Uint8Array;
 }
 
-type Mac = (message: Uint8Array) => Uint8Array;
+type Mac = PreparedKey['mac'];
 
 /**
  * MACs ready for a secret and signer settings, most recently used last: the panel and the
@@ -28,27 +29,63 @@ type Mac = (message: Uint8Array) => Uint8Array;
 const macCache = new Map<string, Mac>();
 const MAC_CACHE_ENTRIES = 256;
 
-function cachedMac(params: SignerParams, salt: Uint8Array, secret: Uint8Array): Mac {
-  const key = `${params.digest}|${params.keyDerivation}|${toHex(salt)}|${toHex(secret)}`;
+/** A cache key naming the secret as given: text keeps its own characters, bytes their hex (no encoding per call). */
+function secretCacheKey(secret: SecretInput | Uint8Array): string {
+  if (secret instanceof Uint8Array) return `x${toHex(secret)}`;
+  return 'text' in secret ? `t${secret.text}` : `h${secret.hex}`;
+}
+
+function cachedMac(params: SignerParams, secret: SecretInput | Uint8Array): Mac {
+  const salt = params.salt;
+  const key = `${params.digest}|${params.keyDerivation}|${typeof salt === 'string' ? `t${salt.length}:${salt}` : `x${toHex(salt)}`}|${secretCacheKey(secret)}`;
   let mac = macCache.get(key);
   if (mac) {
     macCache.delete(key);
   } else {
-    mac = keyedMac(params.digest, deriveKey(params.digest, params.keyDerivation, secret, salt));
+    const saltBytes = typeof salt === 'string' ? utf8Encode(salt) : salt;
+    mac = keyedMac(params.digest, deriveKey(params.digest, params.keyDerivation, secretBytes(secret), saltBytes));
     if (macCache.size >= MAC_CACHE_ENTRIES) macCache.delete(macCache.keys().next().value!);
   }
   macCache.set(key, mac);
   return mac;
 }
 
+interface PreparedList {
+  params: SignerParams;
+  /** The secrets as they were when prepared: a caller may reuse its array with new contents. */
+  secrets: (SecretInput | Uint8Array)[];
+  texts: (string | null)[];
+  keys: PreparedKey[];
+}
+
+/** The keys last prepared for a secrets array: the panel verifies every Timeline cookie with the same list. */
+const preparedLists = new WeakMap<readonly (SecretInput | Uint8Array)[], PreparedList>();
+
+function secretText(secret: SecretInput | Uint8Array): string | null {
+  return secret instanceof Uint8Array ? null : 'text' in secret ? secret.text : secret.hex;
+}
+
+function sameList(list: PreparedList, secrets: readonly (SecretInput | Uint8Array)[], params: SignerParams): boolean {
+  if (list.params.salt !== params.salt || list.params.digest !== params.digest || list.params.keyDerivation !== params.keyDerivation) return false;
+  if (list.secrets.length !== secrets.length) return false;
+  for (let i = 0; i < secrets.length; i++) {
+    if (list.secrets[i] !== secrets[i] || list.texts[i] !== secretText(secrets[i]!)) return false;
+  }
+  return true;
+}
+
 export function prepareKeys(secrets: readonly (SecretInput | Uint8Array)[], params: SignerParams): PreparedKey[] {
-  const salt = typeof params.salt === 'string' ? utf8Encode(params.salt) : params.salt;
-  return secrets.map((secret, index) => {
-    const bytes = secretBytes(secret); // checked now: a bad hex secret is an error whether or not its MAC is needed
+  const known = preparedLists.get(secrets);
+  if (known && sameList(known, secrets, params)) return known.keys;
+  const keys = secrets.map((secret, index): PreparedKey => {
+    // Checked now: a bad hex secret is an error whether or not its MAC is needed.
+    if (!(secret instanceof Uint8Array) && 'hex' in secret) secretBytes(secret);
     // Looked up on first use: a signature of the wrong length never needs any key.
     let mac: Mac | null = null;
-    return { index, size: DIGEST_SIZE[params.digest], mac: (message) => (mac ??= cachedMac(params, salt, bytes))(message) };
+    return { index, size: DIGEST_SIZE[params.digest], mac: (message) => (mac ??= cachedMac(params, secret))(message) };
   });
+  preparedLists.set(secrets, { params: { ...params }, secrets: [...secrets], texts: secrets.map(secretText), keys });
+  return keys;
 }
 
 /**
@@ -76,10 +113,9 @@ export function checkSignature(signingInput: string, signatureSegment: string, k
     }
   }
   if (!lenient) return { status: 'invalid', matchedIndex: null };
-  const message = utf8Encode(signingInput);
   for (const key of keys) {
     if (key.size !== lenient.length) continue;
-    if (bytesEqual(key.mac(message), lenient)) {
+    if (bytesEqual(key.mac(signingInput), lenient)) {
       return { status: strict ? 'valid' : 'valid_noncanonical', matchedIndex: key.index };
     }
   }
@@ -87,7 +123,7 @@ export function checkSignature(signingInput: string, signatureSegment: string, k
 }
 
 export function signatureFor(signingInput: string, key: PreparedKey): string {
-  return b64urlEncode(key.mac(utf8Encode(signingInput)));
+  return b64urlEncode(key.mac(signingInput));
 }
 
 /** itsdangerous reads at most 8 timestamp bytes (struct ">Q"). */

@@ -277,7 +277,8 @@ function fromJs(v: unknown, walk: { floats: boolean[]; next: number; keys: numbe
   }
   const entries = new Map<string, PyValue>();
   for (const key of Object.keys(v as object)) {
-    if (ARRAY_INDEX_KEY.test(key)) return null;
+    const first = key.charCodeAt(0);
+    if (first >= 0x30 && first <= 0x39 && ARRAY_INDEX_KEY.test(key)) return null;
     walk.keys++;
     const item = fromJs((v as Record<string, unknown>)[key], walk);
     if (!item) return null;
@@ -286,16 +287,11 @@ function fromJs(v: unknown, walk: { floats: boolean[]; next: number; keys: numbe
   return { type: 'dict', entries };
 }
 
-/**
- * Measured (npm run bench's cookies): the fast path is ~3× faster on an uncompressed cookie's
- * JSON (~100 characters) and no faster on a compressed one's (~6 KB: building the JS tree and
- * then ours costs what the exact reader saves).
- */
-const FAST_PATH_MAX_LENGTH = 1024;
-
 /** `json.loads` on text, with how deeply its containers nest. */
 export function parsePythonJsonDocument(text: string): JsonDocument {
-  return (text.length <= FAST_PATH_MAX_LENGTH ? parseJsonFast(text) : null) ?? parsePythonJsonExact(text);
+  // The fast path is faster at every size now that untagging shares untouched containers
+  // (measured on npm run bench's cookies: ~2× on a compressed cookie's 6 KB of JSON).
+  return parseJsonFast(text) ?? parsePythonJsonExact(text);
 }
 
 /** The exact reader: Python's json module, character by character. */

@@ -192,12 +192,24 @@ function untagDict(dict: Extract<PyValue, { type: 'dict' }>, budget: UntagBudget
   }
 }
 
+/** Containers are copied only where a tag below them changed something: untagged data is shared, not rebuilt. */
 function untagWithin(value: PyValue, budget: UntagBudget): PyValue {
-  if (value.type === 'list') return { type: 'list', items: value.items.map((item) => untagWithin(item, budget)) };
+  if (value.type === 'list') {
+    let items: PyValue[] | null = null;
+    for (let i = 0; i < value.items.length; i++) {
+      const item = value.items[i]!;
+      const untagged = untagWithin(item, budget);
+      if (untagged !== item) (items ??= value.items.slice())[i] = untagged;
+    }
+    return items ? { type: 'list', items } : value;
+  }
   if (value.type !== 'dict') return value;
-  const entries = new Map<string, PyValue>();
-  for (const [key, child] of value.entries) entries.set(key, untagWithin(child, budget));
-  return untagDict({ type: 'dict', entries }, budget);
+  let entries: Map<string, PyValue> | null = null;
+  for (const [key, child] of value.entries) {
+    const untagged = untagWithin(child, budget);
+    if (untagged !== child) (entries ??= new Map(value.entries)).set(key, untagged);
+  }
+  return untagDict(entries ? { type: 'dict', entries } : value, budget);
 }
 
 /**

@@ -3,10 +3,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha224, sha256 } from '@noble/hashes/sha2.js';
-import { deriveKey, hmacDigest, DIGESTS, KEY_DERIVATIONS, type DigestName, type KeyDerivation } from '../../src/core/crypto';
+import { deriveKey, hmacDigest, keyedMac, DIGESTS, KEY_DERIVATIONS, type DigestName, type KeyDerivation } from '../../src/core/crypto';
 import { CandidateBatch } from '../../src/core/audit/candidates';
 import { createTester } from '../../src/core/audit/kernel';
-import { SHA1, SHA224, SHA256, WordHasher } from '../../src/core/audit/sha';
+import { SHA1, SHA224, SHA256, WordHasher } from '../../src/core/sha';
 import { instantiateSimdSha1 } from '../../src/core/audit/simd-sha1';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -41,6 +41,20 @@ function nodeSignature(digest: DigestName, derivation: KeyDerivation, secret: Ui
 }
 
 describe('word hashers', () => {
+  it.each(DIGESTS)('keyedMac(%s) of any key and message matches @noble/hashes and node:crypto, call after call', (digest) => {
+    fc.assert(
+      fc.property(bytesOf(fc.oneof(boundaryLength, fc.constantFrom(64, 65, 128, 129, 200))), fc.array(bytesOf(boundaryLength), { minLength: 1, maxLength: 3 }), (key, messages) => {
+        const mac = keyedMac(digest, key);
+        for (const message of messages) {
+          const ours = mac(message);
+          expect(ours).toEqual(hmacDigest(digest, key, message));
+          expect(ours).toEqual(new Uint8Array(createHmac(digest, key).update(message).digest()));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it.each([
     ['sha1', SHA1, sha1],
     ['sha224', SHA224, sha224],

@@ -16,6 +16,8 @@ import {
   writeTypedJson,
   type PyValue,
 } from '../../src/core';
+import { b64urlDecodeAscii, b64urlDecodeStrict, b64urlEncode, utf8DecodeStrict, utf8Encode } from '../../src/core/bytes';
+import { tag, untag } from '../../src/core/taggedjson';
 import { anyString, pyValue, secretInput, sessionPayload, signerConfig } from '../support/arbitraries';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -182,5 +184,73 @@ describe('hostile input never throws', () => {
       }),
       { numRuns: RUNS * 3 },
     );
+  });
+});
+
+describe('fast paths equal the general paths', () => {
+  const base64urlText = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/. é'.split('')), maxLength: 80 });
+
+  it('b64urlDecodeAscii answers exactly when the strict decoder gives ASCII bytes, with the same text', () => {
+    fc.assert(
+      fc.property(fc.oneof(base64urlText, fc.uint8Array({ maxLength: 60 }).map(b64urlEncode)), (text) => {
+        const strict = b64urlDecodeStrict(text);
+        const asciiBytes = strict !== null && strict.every((byte) => byte < 0x80);
+        expect(b64urlDecodeAscii(text)).toBe(asciiBytes ? String.fromCharCode(...strict) : null);
+      }),
+      { numRuns: RUNS * 4 },
+    );
+  });
+
+  it('utf8DecodeStrict and utf8Encode agree with TextDecoder/TextEncoder on any text and bytes', () => {
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    fc.assert(
+      fc.property(anyString, fc.uint8Array({ maxLength: 40 }), (text, bytes) => {
+        expect(utf8Encode(text)).toEqual(new TextEncoder().encode(text));
+        let expected: string | null;
+        try {
+          expected = decoder.decode(bytes);
+        } catch {
+          expected = null;
+        }
+        let ours: string | null;
+        try {
+          ours = utf8DecodeStrict(bytes);
+        } catch {
+          ours = null;
+        }
+        expect(ours).toBe(expected);
+      }),
+      { numRuns: RUNS * 4 },
+    );
+  });
+
+  it('untag leaves its input untouched and shares what no tag changed', () => {
+    fc.assert(
+      fc.property(sessionPayload, (payload) => {
+        const tagged = parsePythonJson(writePythonJson(tag(payload), { sortKeys: false, ensureAscii: false }));
+        const before = writePythonJson(tagged, { sortKeys: false, ensureAscii: false });
+        const untagged = untag(tagged);
+        expect(writePythonJson(tagged, { sortKeys: false, ensureAscii: false })).toBe(before);
+        expect(pyEquals(untagged, payload)).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+    const plain = parsePythonJson('{"a": [1, {"b": 2}], "c": "x"}');
+    expect(untag(plain)).toBe(plain);
+  });
+
+  it('a secrets array reused with new contents is verified with the new contents', () => {
+    const signed = signFlaskCookie({ type: 'dict', entries: new Map([['user', { type: 'int', value: 1n }]]) }, { secret: { text: 'right' } });
+    expect(signed.ok).toBe(true);
+    const cookie = signed.ok ? signed.value.cookie : '';
+    const secrets: { text: string }[] = [{ text: 'wrong' }];
+    expect(verifyFlaskCookie(cookie, { secrets }).verdict).toBe('bad_signature');
+    secrets[0] = { text: 'right' };
+    expect(verifyFlaskCookie(cookie, { secrets }).verdict).toBe('valid');
+    secrets[0]!.text = 'wrong again';
+    expect(verifyFlaskCookie(cookie, { secrets }).verdict).toBe('bad_signature');
+    secrets.push({ text: 'right' });
+    expect(verifyFlaskCookie(cookie, { secrets }).matchedSecretIndex).toBe(1);
+    expect(verifyFlaskCookie(cookie, { secrets, salt: 'other' }).verdict).toBe('bad_signature');
   });
 });

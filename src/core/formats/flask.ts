@@ -1,4 +1,4 @@
-import { b64urlDecodePython, b64urlEncode, utf8DecodeStrict, utf8Encode } from '../bytes';
+import { b64urlDecodeAscii, b64urlDecodePython, b64urlEncode, utf8DecodeStrict, utf8Encode } from '../bytes';
 import { DIGEST_SIZE, type DigestName, type KeyDerivation, type SecretInput } from '../crypto';
 import { SessionLensError, toErrorInfo, type ErrorInfo } from '../errors';
 import {
@@ -131,8 +131,14 @@ function splitSegments(cookie: string): FlaskSegments | null {
   return { payload: signingInput.slice(0, tsDot), timestamp: signingInput.slice(tsDot + 1), signature, signingInput };
 }
 
-function decodePayloadSegment(segment: string, maxBytes: number): DecodedPayload {
+function payloadText(segment: string, maxBytes: number): string {
   const compressed = segment.startsWith('.');
+  // The common case, canonical base64 of ASCII JSON, is decoded straight to text.
+  const ascii = compressed ? null : b64urlDecodeAscii(segment);
+  if (ascii !== null) {
+    if (ascii.length > maxBytes) throw new SessionLensError('ERR_DECOMPRESS_LIMIT', `payload exceeds ${maxBytes} bytes`);
+    return ascii;
+  }
   let bytes: Uint8Array;
   try {
     bytes = b64urlDecodePython(compressed ? segment.slice(1) : segment);
@@ -141,14 +147,21 @@ function decodePayloadSegment(segment: string, maxBytes: number): DecodedPayload
   }
   if (compressed) bytes = inflateZlib(bytes, maxBytes);
   else if (bytes.length > maxBytes) throw new SessionLensError('ERR_DECOMPRESS_LIMIT', `payload exceeds ${maxBytes} bytes`);
-  const jsonText = utf8DecodeStrict(bytes);
+  return utf8DecodeStrict(bytes);
+}
+
+function decodePayloadSegment(segment: string, maxBytes: number): DecodedPayload {
+  const jsonText = payloadText(segment, maxBytes);
   const { value, levels } = parsePythonJsonDocument(jsonText);
   return { value: untag(value), jsonText, levels };
 }
 
+const LEGACY_EPOCH_BIG = BigInt(LEGACY_EPOCH);
+const MAX_DATETIME_UNIX_BIG = BigInt(MAX_DATETIME_UNIX);
+
 function readTimestamp(segment: string): DecodedTimestamp {
   const seconds = decodeTimestamp(segment);
-  return { seconds, legacySeconds: seconds < BigInt(LEGACY_EPOCH) ? seconds + BigInt(LEGACY_EPOCH) : null };
+  return { seconds, legacySeconds: seconds < LEGACY_EPOCH_BIG ? seconds + LEGACY_EPOCH_BIG : null };
 }
 
 function attempt<T>(fn: () => T, fallback: ErrorInfo['code']): Result<T> {
@@ -176,17 +189,19 @@ function cachedChars(decoded: FlaskDecoded): number {
 /** Reads a Flask session cookie without any secret. Never throws. The result is shared: do not mutate it. */
 export function decodeFlaskCookie(value: string, options: FlaskDecodeOptions = {}): FlaskDecoded {
   const maxBytes = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
-  const key = `${maxBytes}:${value}`;
-  const hit = decodeCache.get(key);
+  // Keyed by the value itself (a string keeps its hash; a built key would be hashed anew on every
+  // call), so only decodes under the default limit are cached: a custom limit is a CLI option.
+  if (maxBytes !== DEFAULT_MAX_DECOMPRESSED_BYTES) return decodeUncached(value, maxBytes);
+  const hit = decodeCache.get(value);
   if (hit) {
-    decodeCache.delete(key);
-    decodeCache.set(key, hit);
+    decodeCache.delete(value);
+    decodeCache.set(value, hit);
     return hit;
   }
   const decoded = decodeUncached(value, maxBytes);
   const size = cachedChars(decoded);
   if (size <= DECODE_CACHE_CHARS / 8) {
-    decodeCache.set(key, decoded);
+    decodeCache.set(value, decoded);
     decodeCacheChars += size;
     for (const [oldKey, old] of decodeCache) {
       if (decodeCache.size <= DECODE_CACHE_ENTRIES && decodeCacheChars <= DECODE_CACHE_CHARS) break;
@@ -235,7 +250,7 @@ function signerParams(options: FlaskSignerOptions): SignerParams {
 }
 
 function describeUnix(seconds: bigint): string {
-  return seconds <= BigInt(MAX_DATETIME_UNIX) ? new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z') : `${seconds} s`;
+  return seconds <= MAX_DATETIME_UNIX_BIG ? new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z') : `${seconds} s`;
 }
 
 function nestingError(decoded: FlaskDecoded): ErrorInfo | null {
@@ -333,7 +348,7 @@ export function verifyFlaskCookie(value: string, options: FlaskVerifyOptions): F
       return signed('future_timestamp', { code: 'ERR_TIMESTAMP_RANGE', message: `signed ${-age} s in the future (clock skew?); itsdangerous ≥ 2.0 rejects it` }, age);
     }
   }
-  if (seconds > BigInt(MAX_DATETIME_UNIX)) {
+  if (seconds > MAX_DATETIME_UNIX_BIG) {
     return signed('malformed', { code: 'ERR_TIMESTAMP_RANGE', message: `timestamp ${seconds} is past year 9999: Python's datetime overflows and Flask answers HTTP 500` }, age);
   }
   if (nesting) return signed('bad_payload', nesting, age);

@@ -1,9 +1,8 @@
 /**
- * SHA-1 and SHA-256/224 compression on Int32Array words, and HMAC over a
- * message fixed in advance. Written for the weak-secret search, where the
- * general-purpose hashers spend most of their time allocating: here nothing
- * is allocated per candidate, and the message schedules of the fixed
- * message blocks (salt, signing input) are expanded once per cookie.
+ * SHA-1 and SHA-256/224 compression on Int32Array words: HMAC over a message fixed in advance
+ * (the weak-secret search: nothing allocated per candidate, the fixed blocks' schedules expanded
+ * once per cookie) and HMAC with a key fixed in advance (verification: the keyed inner and outer
+ * states computed once per key). The general-purpose hashers spend most of their time allocating.
  */
 
 export interface Compressor {
@@ -215,14 +214,26 @@ export class WordHasher {
 
   /** Hash of data[start … end) into out[0 … digestWords). */
   hashBytes(data: Uint8Array, start: number, end: number, out: Int32Array): void {
+    this.hashFrom(this.c.iv, 0, data, start, end, out);
+  }
+
+  /**
+   * Continues a hash whose state after `prefixBytes` (a multiple of the block size) is `state`,
+   * over data[start … end), into out[0 … digestWords). A string is read as one byte per character
+   * (the caller makes sure every character is below 256): text needs no copy into bytes first.
+   */
+  hashFrom(state: Int32Array, prefixBytes: number, data: Uint8Array | string, start: number, end: number, out: Int32Array): void {
     const { w, h, c } = this;
-    h.set(c.iv);
-    const length = end - start;
+    const text = typeof data === 'string' ? data : null;
+    const bytes = typeof data === 'string' ? null : data;
+    h.set(state);
+    const length = prefixBytes + end - start;
     let p = start;
     for (; end - p >= BLOCK_BYTES; p += BLOCK_BYTES) {
-      for (let i = 0; i < 16; i++) {
-        const q = p + i * 4;
-        w[i] = (data[q]! << 24) | (data[q + 1]! << 16) | (data[q + 2]! << 8) | data[q + 3]!;
+      for (let i = 0, q = p; i < 16; i++, q += 4) {
+        w[i] = text
+          ? (text.charCodeAt(q) << 24) | (text.charCodeAt(q + 1) << 16) | (text.charCodeAt(q + 2) << 8) | text.charCodeAt(q + 3)
+          : (bytes![q]! << 24) | (bytes![q + 1]! << 16) | (bytes![q + 2]! << 8) | bytes![q + 3]!;
       }
       c.expand(w, 0);
       c.rounds(h, w, 0);
@@ -230,7 +241,7 @@ export class WordHasher {
     // Tail: the remaining bytes, 0x80, zeros, then the bit length — one or two blocks.
     w.fill(0, 0, 16);
     const rest = end - p;
-    for (let i = 0; i < rest; i++) w[i >> 2]! |= data[p + i]! << (24 - 8 * (i & 3));
+    for (let i = 0; i < rest; i++) w[i >> 2]! |= (text ? text.charCodeAt(p + i) : bytes![p + i]!) << (24 - 8 * (i & 3));
     w[rest >> 2]! |= 0x80 << (24 - 8 * (rest & 3));
     if (rest >= 56) {
       c.expand(w, 0);
@@ -242,6 +253,18 @@ export class WordHasher {
     c.expand(w, 0);
     c.rounds(h, w, 0);
     for (let i = 0; i < c.digestWords; i++) out[i] = h[i]!;
+  }
+
+  /** The state after one block of `key` (≤ one block, zero-padded) XOR `pad`. */
+  keyedState(key: Uint8Array, pad: number): Int32Array {
+    const { w, c } = this;
+    w.fill(0, 0, 16);
+    for (let i = 0; i < key.length; i++) w[i >> 2]! |= key[i]! << (24 - 8 * (i & 3));
+    for (let i = 0; i < 16; i++) w[i] = w[i]! ^ pad;
+    c.expand(w, 0);
+    const state = Int32Array.from(c.iv);
+    c.rounds(state, w, 0);
+    return state;
   }
 
   /**
@@ -272,4 +295,51 @@ export class WordHasher {
     c.rounds(h, w, 0);
     for (let i = 0; i < digestWords; i++) out[i] = h[i]!;
   }
+}
+
+/**
+ * HMAC with one key, any message: the keyed inner and outer states are computed once, so a
+ * message costs its own blocks plus one outer block, and nothing is allocated but the result.
+ */
+export class KeyedWordHmac {
+  private readonly hasher: WordHasher;
+  private readonly inner: Int32Array;
+  private readonly outer: Int32Array;
+  private readonly digest: Int32Array;
+
+  /** `key` longer than a block is hashed first, as HMAC requires. */
+  constructor(c: Compressor, key: Uint8Array) {
+    this.hasher = new WordHasher(c);
+    let block = key;
+    if (key.length > BLOCK_BYTES) {
+      const words = new Int32Array(c.stateWords);
+      this.hasher.hashBytes(key, 0, key.length, words);
+      block = wordsToBytes(words, c.digestWords);
+    }
+    this.inner = this.hasher.keyedState(block, IPAD);
+    this.outer = this.hasher.keyedState(block, OPAD);
+    this.digest = new Int32Array(c.stateWords);
+  }
+
+  /** A string message is one byte per character (each below 256). */
+  mac(message: Uint8Array | string): Uint8Array {
+    const { hasher, digest } = this;
+    const size = hasher.c.digestWords * 4;
+    hasher.hashFrom(this.inner, BLOCK_BYTES, message, 0, message.length, digest);
+    const innerBytes = wordsToBytes(digest, hasher.c.digestWords);
+    hasher.hashFrom(this.outer, BLOCK_BYTES, innerBytes, 0, size, digest);
+    return wordsToBytes(digest, hasher.c.digestWords);
+  }
+}
+
+function wordsToBytes(words: Int32Array, count: number): Uint8Array {
+  const out = new Uint8Array(count * 4);
+  for (let i = 0; i < count; i++) {
+    const x = words[i]!;
+    out[i * 4] = x >>> 24;
+    out[i * 4 + 1] = x >>> 16;
+    out[i * 4 + 2] = x >>> 8;
+    out[i * 4 + 3] = x;
+  }
+  return out;
 }
