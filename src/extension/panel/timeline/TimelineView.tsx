@@ -4,6 +4,7 @@ import { useCallback, useDeferredValue, useMemo, useRef, useState, type Keyboard
 import { timelineToHar, timelineToJson, type CapturedExchange, type JarChange, type SessionSettings } from '../../../core';
 import { downloadText, extensionVersion } from '../../platform/download';
 import { inspectedTabId } from '../../platform/inspected-window';
+import { DEFAULT_EXCHANGE_CAPACITY } from '../../platform/exchange-log';
 import { compileFilter, entryKey, exportFileName } from './model';
 import { TimelineDetails } from './TimelineDetails';
 import { TimelineGrid } from './TimelineGrid';
@@ -138,7 +139,9 @@ export function TimelineView({ exchanges, droppedExchanges, jarChanges, settings
         <div className="infobar tl-dropped" role="note">
           Older entries were dropped to bound memory:{' '}
           {[
-            collectorDropped > 0 && `${number.format(collectorDropped)} exchange${collectorDropped === 1 ? '' : 's'} before the panel received them (collector buffer)`,
+            // The collector drops for two reasons: its own bounded log, and the saved history's size limit on restore.
+            collectorDropped > 0 &&
+              `${number.format(collectorDropped)} exchange${collectorDropped === 1 ? '' : 's'} before the panel received them (the collector's ${number.format(DEFAULT_EXCHANGE_CAPACITY)}-entry log, or the saved history's size limit)`,
             timeline.dropped > 0 && `${number.format(timeline.dropped)} timeline entr${timeline.dropped === 1 ? 'y' : 'ies'} over the ${number.format(timeline.capacity)}-entry limit`,
           ]
             .filter(Boolean)
