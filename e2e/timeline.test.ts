@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { py, signFlaskCookie } from '../src/core';
 import { startFlaskApp, startRedis, type FlaskApp, type RedisServer } from '../test/support/services';
+import { DEFAULT_MIN_SAVE_INTERVAL_MS } from '../src/extension/platform/exchange-persistence';
 import { grantHostAccess } from './support/host-access';
 import { launchBrowserWithExtension, openDevToolsOnly, waitUntil, type DevToolsHandle, type LaunchedBrowser, type PanelHandle } from './support';
 import {
@@ -313,6 +314,21 @@ describe('Timeline in real DevTools', () => {
       panel = await devtools.showPanel();
       await showTab(panel, 'Timeline');
       expect((await rowsWith(panel, '/whoami?after-clear')).map((r) => r.path)).toEqual(['/whoami?after-clear']);
+
+      // Closed at once after a request shows (outside a burst, where saves are throttled): it is kept.
+      await waitUntil('the last save to be older than the burst throttle', () =>
+        devtools.evaluateDevtoolsPage<boolean>(
+          `chrome.storage.session.get(null).then((all) => Object.entries(all).some(([key, value]) =>
+             /^sessionLens[.]history[.]\\d+$/.test(key) && Date.now() - value.savedAt > ${DEFAULT_MIN_SAVE_INTERVAL_MS}))`,
+        ),
+      );
+      await call(page, 'GET', '/whoami?just-before-close');
+      await rowsWith(panel, '/whoami?just-before-close');
+      await devtools.close();
+      devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);
+      panel = await devtools.showPanel();
+      await showTab(panel, 'Timeline');
+      expect((await rowsWith(panel, '/whoami?just-before-close')).map((r) => r.path)).toEqual(['/whoami?after-clear', '/whoami?just-before-close']);
     } finally {
       await devtools.close();
       await page.close();

@@ -35,6 +35,12 @@ function memoryStorage(): StorageAreaLike & { data: Map<string, string>; bytes()
   };
 }
 
+/** What a storage holds for `keys`, read without its (possibly replaced) get. */
+function readBack(storage: ReturnType<typeof memoryStorage>, keys: string | string[] | null): Record<string, unknown> {
+  const wanted = keys === null ? [...storage.data.keys()] : Array.isArray(keys) ? keys : [keys];
+  return Object.fromEntries(wanted.filter((k) => storage.data.has(k)).map((k) => [k, JSON.parse(storage.data.get(k)!) as unknown]));
+}
+
 function exchange(seq: number, extra: Partial<CapturedExchange> = {}): CapturedExchange {
   return {
     seq,
@@ -90,6 +96,20 @@ describe('ExchangeHistory', () => {
     expect(await new ExchangeHistory({ storage, tabId: 8 }).load()).toBeNull();
   });
 
+  it('a flush writes the history before it awaits anything, even behind a save still in progress (a closing page may not see an await resolve)', async () => {
+    const storage = memoryStorage();
+    const history = new ExchangeHistory({ storage, tabId: 7, saveDelayMs: 0 });
+    expect(await history.load()).toBeNull();
+    // From here on every read hangs, as it does for a page that DevTools is tearing down.
+    storage.get = () => new Promise(() => {});
+    history.record([exchange(1)]);
+    void history.flush(); // its index update now hangs, holding the save chain
+    history.record([exchange(2)]);
+    void history.flush();
+    const restored = await new ExchangeHistory({ storage: { ...storage, get: async (keys) => readBack(storage, keys) }, tabId: 7 }).load();
+    expect(restored!.exchanges.map((e) => e.seq)).toEqual([1, 2]);
+  });
+
   it('keeps the newest exchanges that fit the per-tab byte budget and counts the rest', async () => {
     const storage = memoryStorage();
     const size = jsonBytes(trimExchange(exchange(10)));
@@ -117,7 +137,8 @@ describe('ExchangeHistory', () => {
     const written: string[][] = [];
     const set = storage.set;
     storage.set = async (items) => {
-      written.push(Object.keys(items).filter((k) => k !== HISTORY_INDEX_KEY && k !== historyKey(2)));
+      const chunks = Object.keys(items).filter((k) => k !== HISTORY_INDEX_KEY && k !== historyKey(2));
+      if (chunks.length > 0) written.push(chunks);
       await set(items);
     };
     const history = new ExchangeHistory({ storage, tabId: 2, chunkSize: 100, saveDelayMs: 0 });

@@ -31,9 +31,13 @@ export const TIMELINE_MARK_KEY_PREFIX = 'sessionLens.timelineMark.';
 export const DEFAULT_TAB_HISTORY_BYTES = 3 * 1024 * 1024;
 export const DEFAULT_TOTAL_HISTORY_BYTES = 6 * 1024 * 1024;
 export const DEFAULT_CHUNK_SIZE = 100;
-export const DEFAULT_SAVE_DELAY_MS = 300;
-/** During a burst, saves happen at most this often. */
-export const DEFAULT_MIN_SAVE_INTERVAL_MS = 1_000;
+/**
+ * A batch is saved on the next task: DevTools may close at any moment, and a save begun while
+ * the page is closing can be lost (seen in Chromium 156, even when issued from pagehide).
+ */
+export const DEFAULT_SAVE_DELAY_MS = 0;
+/** During a burst, saves happen at most this often: the most a close mid-burst can lose. */
+export const DEFAULT_MIN_SAVE_INTERVAL_MS = 250;
 
 /** A tab's history: which chunks hold its exchanges, oldest first. */
 interface StoredHistory {
@@ -224,11 +228,16 @@ export class ExchangeHistory {
     return stream.subscribe((batch) => this.record(batch));
   }
 
-  /** Saves now (waits for a save in progress first). */
+  /**
+   * Saves now. The history itself is written at once, before anything is awaited: when DevTools
+   * closes, the page hides and may not live to see an await resolve (seen in Chromium 156: a save
+   * that first read the index was lost). The shared index is updated after, in order.
+   */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.saving = this.saving.then(() => this.save()).catch((error: unknown) => console.warn('[session-lens] could not save the exchange history', error));
+    const updateIndex = this.writeHistory();
+    this.saving = this.saving.then(updateIndex).catch((error: unknown) => console.warn('[session-lens] could not save the exchange history', error));
     return this.saving;
   }
 
@@ -253,8 +262,9 @@ export class ExchangeHistory {
     }
   }
 
-  private async save(): Promise<void> {
-    if (!this.dirty) return;
+  /** Issues the write of what changed and returns the index update that must follow it. */
+  private writeHistory(): () => Promise<void> {
+    if (!this.dirty) return async () => {};
     this.dirty = false;
     const savedAt = this.now();
     this.lastSaveAt = savedAt;
@@ -266,20 +276,30 @@ export class ExchangeHistory {
     }
     const chunks = this.chunks.map((c) => c.id);
     const history: StoredHistory = { version: 2, savedAt, dropped: this.dropped, chunks };
-    const index = ((await this.storage.get(HISTORY_INDEX_KEY))[HISTORY_INDEX_KEY] as HistoryIndex | undefined) ?? {};
-    index[String(this.tabId)] = { bytes: this.bytes, savedAt, chunks };
-    // Evict other tabs, least recently saved first, until every history fits the total budget.
+    const written = this.storage.set({ ...writes, [historyKey(this.tabId)]: history });
+    // Chunk ids are never reused, so removing evicted chunks after the write cannot touch it.
     const removed = this.removed.splice(0);
+    const entry = { bytes: this.bytes, savedAt, chunks };
+    return async () => {
+      await written;
+      await this.updateIndex(entry, removed);
+    };
+  }
+
+  private async updateIndex(entry: HistoryIndex[string], removed: string[]): Promise<void> {
+    const index = ((await this.storage.get(HISTORY_INDEX_KEY))[HISTORY_INDEX_KEY] as HistoryIndex | undefined) ?? {};
+    index[String(this.tabId)] = entry;
+    // Evict other tabs, least recently saved first, until every history fits the total budget.
     let total = Object.values(index).reduce((sum, e) => sum + e.bytes, 0);
-    for (const [tab, entry] of Object.entries(index).sort((a, b) => a[1].savedAt - b[1].savedAt)) {
+    for (const [tab, other] of Object.entries(index).sort((a, b) => a[1].savedAt - b[1].savedAt)) {
       if (total <= this.totalBudgetBytes) break;
       if (tab === String(this.tabId)) continue;
-      total -= entry.bytes;
+      total -= other.bytes;
       delete index[tab];
-      removed.push(...historyKeys(Number(tab), entry.chunks));
+      removed.push(...historyKeys(Number(tab), other.chunks));
     }
     if (removed.length > 0) await this.storage.remove(removed);
-    await this.storage.set({ ...writes, [historyKey(this.tabId)]: history, [HISTORY_INDEX_KEY]: index });
+    await this.storage.set({ [HISTORY_INDEX_KEY]: index });
   }
 
   private async pruneClosedTabs(index: HistoryIndex | undefined): Promise<void> {
