@@ -17,10 +17,20 @@ Configuration (environment variables; booleans are 0/1):
   SESSION_LENS_SECRET_KEY_FALLBACKS  comma-separated old keys -> SECRET_KEY_FALLBACKS.
                                      Only Flask >= 3.1 uses them (cookie backend
                                      only; Flask-Session ignores them).
-  SESSION_LENS_BACKEND               "cookie" (Flask's signed cookie, default) or
-                                     "redis" (Flask-Session, server-side)
+  SESSION_LENS_BACKEND               "cookie" (Flask's signed cookie, default), or a
+                                     Flask-Session backend (server-side): "redis",
+                                     "memcached", "filesystem", "mongodb" or
+                                     "sqlalchemy"
   SESSION_LENS_REDIS_URL             redis URL for the redis backend
                                      (default redis://127.0.0.1:6379/0)
+  SESSION_LENS_MEMCACHED             host:port of memcached for the memcached backend
+                                     (default 127.0.0.1:11211; client: python-memcached)
+  SESSION_LENS_FILE_DIR              SESSION_FILE_DIR for the filesystem backend
+                                     (default: a temporary directory, removed at exit)
+  SESSION_LENS_SQLALCHEMY_URI        SQLALCHEMY_DATABASE_URI for the sqlalchemy backend
+                                     (default: SQLite in a temporary file, removed at exit)
+  The mongodb backend runs Flask-Session's real MongoDB interface against an
+  in-process mongomock client (no MongoDB server is needed or used).
   SESSION_LENS_USE_SIGNER            Flask-Session SESSION_USE_SIGNER (default 0)
   SESSION_LENS_SESSION_PERMANENT     Flask-Session SESSION_PERMANENT (default 1)
   SESSION_LENS_REFRESH_EACH_REQUEST  SESSION_REFRESH_EACH_REQUEST (default 1)
@@ -43,15 +53,22 @@ Routes (GET and POST both work): see ACTIONS below, plus the test hooks
                      {"_permanent": true} to keep a session permanent.
   GET  /_typed/get   {"payload": <session in "$type" form>, "repr": <Python repr>}
   GET  /_info        versions and configuration
+  GET  /_store?sid=X  the raw stored value of (unsigned) session id X, read from
+                     the backend itself (redis, memcached, the cache file, the SQL
+                     table, the mongomock collection); Flask-Session backends only
 This is a local demo: the hooks let anyone replace the session. Do not expose it.
 """
 
 from __future__ import annotations
 
+import atexit
+import base64
 import html
 import json
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import uuid
 import warnings
@@ -122,6 +139,9 @@ SECRET_KEY = _env_str("SESSION_LENS_SECRET_KEY", "dev-secret-change-me")
 FALLBACKS = [k for k in os.environ.get("SESSION_LENS_SECRET_KEY_FALLBACKS", "").split(",") if k]
 BACKEND = _env_str("SESSION_LENS_BACKEND", "cookie")
 REDIS_URL = _env_str("SESSION_LENS_REDIS_URL", "redis://127.0.0.1:6379/0")
+MEMCACHED = _env_str("SESSION_LENS_MEMCACHED", "127.0.0.1:11211")
+FILE_DIR = os.environ.get("SESSION_LENS_FILE_DIR") or None
+SQLALCHEMY_URI = os.environ.get("SESSION_LENS_SQLALCHEMY_URI") or None
 USE_SIGNER = _env_bool("SESSION_LENS_USE_SIGNER", False)
 SESSION_PERMANENT = _env_bool("SESSION_LENS_SESSION_PERMANENT", True)
 REFRESH_EACH_REQUEST = _env_bool("SESSION_LENS_REFRESH_EACH_REQUEST", True)
@@ -134,8 +154,12 @@ EXIT_ON_STDIN_EOF = _env_bool("SESSION_LENS_EXIT_ON_STDIN_EOF", False)
 # one once on stderr.
 warnings.filterwarnings("default", category=DeprecationWarning, module=r"flask_session(\.|$)")
 
-if BACKEND not in ("cookie", "redis"):
-    sys.exit(f"demo/app.py: SESSION_LENS_BACKEND must be 'cookie' or 'redis', got {BACKEND!r}")
+SERVER_BACKENDS = ("redis", "memcached", "filesystem", "mongodb", "sqlalchemy")
+if BACKEND not in ("cookie",) + SERVER_BACKENDS:
+    sys.exit(
+        "demo/app.py: SESSION_LENS_BACKEND must be 'cookie' or one of "
+        f"{', '.join(repr(b) for b in SERVER_BACKENDS)}, got {BACKEND!r}"
+    )
 
 FLASK_VERSION = _dist_version("Flask", "flask")
 FLASK_SESSION_VERSION = _dist_version("Flask-Session", "flask-session", "Flask_Session")
@@ -157,36 +181,151 @@ if FALLBACKS:
     if BACKEND != "cookie":
         print(
             "demo/app.py: warning: Flask-Session signs session ids with SECRET_KEY only; "
-            "SECRET_KEY_FALLBACKS has no effect on the redis backend",
+            f"SECRET_KEY_FALLBACKS has no effect on the {BACKEND} backend",
             file=sys.stderr,
         )
+
+def _need(what: str, exc: ImportError, debian: str) -> None:
+    sys.exit(
+        f"demo/app.py: the {BACKEND} backend needs {what} ({exc}). "
+        f"Debian: apt-get install {debian}; otherwise: scripts/setup-python.sh"
+    )
+
+
+def _temp_dir(kind: str) -> str:
+    path = tempfile.mkdtemp(prefix=f"session-lens-demo-{kind}-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+# What /_store reads the stored value with: (store key) -> dict.
+_store_reader: Any = None
+
+if BACKEND != "cookie":
+    try:
+        from flask_session import Session
+    except ImportError as exc:
+        _need("Flask-Session", exc, "python3-flask-session")
+    app.config["SESSION_TYPE"] = BACKEND
+    app.config["SESSION_USE_SIGNER"] = USE_SIGNER
+    app.config["SESSION_PERMANENT"] = SESSION_PERMANENT
 
 if BACKEND == "redis":
     try:
         import redis
-        from flask_session import Session
     except ImportError as exc:
-        sys.exit(
-            f"demo/app.py: the redis backend needs Flask-Session and redis-py ({exc}). "
-            "Debian: apt-get install python3-flask-session python3-redis; "
-            "otherwise: scripts/setup-python.sh"
-        )
+        _need("redis-py", exc, "python3-redis")
     redis_client = redis.Redis.from_url(REDIS_URL)
     try:
         redis_client.ping()
     except redis.exceptions.RedisError as exc:
         sys.exit(f"demo/app.py: cannot reach redis at {REDIS_URL}: {exc}")
-    app.config["SESSION_TYPE"] = "redis"
     app.config["SESSION_REDIS"] = redis_client
-    app.config["SESSION_USE_SIGNER"] = USE_SIGNER
-    app.config["SESSION_PERMANENT"] = SESSION_PERMANENT
     Session(app)
+
+    def _store_reader(key: str) -> dict:
+        value = redis_client.get(key)
+        ttl = redis_client.ttl(key)
+        return {"value": value, "ttl": ttl if value is not None else None}
+
+elif BACKEND == "memcached":
+    try:
+        import memcache  # python-memcached: the client Flask-Session 0.3 and 0.8 both look for
+    except ImportError as exc:
+        _need("python-memcached", exc, "python3-memcache")
+    memcached_client = memcache.Client([MEMCACHED])
+    if not memcached_client.get_stats():
+        sys.exit(f"demo/app.py: cannot reach memcached at {MEMCACHED}")
+    app.config["SESSION_MEMCACHED"] = memcached_client
+    Session(app)
+
+    def _store_reader(key: str) -> dict:
+        return {"value": memcache.Client([MEMCACHED]).get(key)}
+
+elif BACKEND == "filesystem":
+    FILE_DIR = FILE_DIR or _temp_dir("files")
+    app.config["SESSION_FILE_DIR"] = FILE_DIR
+    Session(app)
+
+    def _store_reader(key: str) -> dict:
+        cache = app.session_interface.cache  # cachelib FileSystemCache
+        path = cache._get_filename(key)
+        if not os.path.exists(path):
+            return {"value": None, "file": path}
+        with open(path, "rb") as fh:
+            return {"value": fh.read(), "file": path, "cached": repr(cache.get(key))}
+
+elif BACKEND == "mongodb":
+    # No MongoDB server here: Flask-Session's real MongoDB interface runs against
+    # mongomock's in-process client. Flask-Session >= 0.6 replaces any client that
+    # is not a pymongo.MongoClient with MongoClient() on localhost:27017 (and then
+    # hangs), so its module-level MongoClient name is pointed at mongomock's class
+    # while the interface is built. A demo/test workaround only.
+    try:
+        import mongomock
+    except ImportError as exc:
+        _need("mongomock", exc, "python3-mongomock")
+    mongo_client = mongomock.MongoClient()
+    app.config["SESSION_MONGODB"] = mongo_client
+    try:
+        import flask_session.mongodb.mongodb as _fs_mongodb  # Flask-Session >= 0.6
+    except ImportError:
+        _fs_mongodb = None
+    if _fs_mongodb is not None and hasattr(_fs_mongodb, "MongoClient"):
+        _real_mongo_client = _fs_mongodb.MongoClient
+        _fs_mongodb.MongoClient = mongomock.MongoClient
+        try:
+            Session(app)
+        finally:
+            _fs_mongodb.MongoClient = _real_mongo_client
+    else:
+        Session(app)
+
+    def _store_reader(key: str) -> dict:
+        store = app.session_interface.store
+        doc = store.find_one({"id": key})
+        if doc is None:
+            return {"value": None, "collection": store.full_name}
+        return {
+            "value": bytes(doc["val"]),
+            "collection": store.full_name,
+            "expiration": doc["expiration"].isoformat() if doc.get("expiration") else None,
+        }
+
+elif BACKEND == "sqlalchemy":
+    try:
+        from flask_sqlalchemy import SQLAlchemy
+    except ImportError as exc:
+        _need("Flask-SQLAlchemy", exc, "python3-flask-sqlalchemy")
+    if SQLALCHEMY_URI is None:
+        SQLALCHEMY_URI = "sqlite:///" + os.path.join(_temp_dir("sqlite"), "sessions.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = SQLALCHEMY_URI
+    db = SQLAlchemy(app)
+    app.config["SESSION_SQLALCHEMY"] = db
+    Session(app)
+    with app.app_context():
+        db.create_all()  # Flask-Session 0.3 leaves the table to the app; 0.8 creates it itself
+
+    def _store_reader(key: str) -> dict:
+        import sqlalchemy
+
+        table = app.config.get("SESSION_SQLALCHEMY_TABLE", "sessions")
+        with db.engine.connect() as conn:
+            row = conn.execute(
+                sqlalchemy.text(f"SELECT data, expiry FROM {table} WHERE session_id = :key"),
+                {"key": key},
+            ).first()
+        if row is None:
+            return {"value": None, "table": table}
+        return {"value": bytes(row[0]), "table": table, "expiry": str(row[1])}
 
 
 def _store_format() -> str:
     """How the session contents are serialized on this stack/backend."""
     if BACKEND == "cookie":
         return "tagged-json-cookie"
+    if BACKEND == "filesystem":
+        return "pickle"  # cachelib's FileSystemCache pickles the dict on every version
     if _version_tuple(FLASK_SESSION_VERSION) >= (0, 7):
         return "msgspec-" + str(app.config.get("SESSION_SERIALIZATION_FORMAT", "msgpack"))
     return "pickle"
@@ -201,6 +340,10 @@ def _check_storable(values: dict) -> None:
     otherwise surface as a bare HTTP 500 while the response is saved.
     """
     serializer = getattr(app.session_interface, "serializer", None)
+    if BACKEND == "filesystem":
+        import pickle
+
+        serializer = pickle
     if hasattr(serializer, "encode"):  # Flask-Session >= 0.7 (msgspec)
         serializer.encode(values)
     elif hasattr(serializer, "dumps"):  # TaggedJSONSerializer, pickle
@@ -402,14 +545,60 @@ def info() -> Response:
             "python": sys.version.split()[0],
             "backend": BACKEND,
             "store_format": _store_format(),
-            "use_signer": USE_SIGNER if BACKEND == "redis" else False,
+            "use_signer": USE_SIGNER if BACKEND != "cookie" else False,
             "secret_key_fallbacks_supported": FALLBACKS_SUPPORTED,
             "secret_key_fallbacks": len(FALLBACKS),
-            "session_permanent": SESSION_PERMANENT if BACKEND == "redis" else False,
+            "session_permanent": SESSION_PERMANENT if BACKEND != "cookie" else False,
             "refresh_each_request": REFRESH_EACH_REQUEST,
             "lifetime_seconds": int(app.permanent_session_lifetime.total_seconds()),
             "cookie_name": app.config["SESSION_COOKIE_NAME"],
             "redis_url": REDIS_URL if BACKEND == "redis" else None,
+            "memcached": MEMCACHED if BACKEND == "memcached" else None,
+            "file_dir": FILE_DIR if BACKEND == "filesystem" else None,
+            "sqlalchemy_uri": SQLALCHEMY_URI if BACKEND == "sqlalchemy" else None,
+            "mongodb": "mongomock" if BACKEND == "mongodb" else None,
+            "key_prefix": app.config.get("SESSION_KEY_PREFIX", "session:") if BACKEND != "cookie" else None,
+            "session_interface": f"{type(app.session_interface).__module__}.{type(app.session_interface).__name__}",
+            "store_client": _store_client_name(),
+        }
+    )
+
+
+def _store_client_name() -> str | None:
+    """The class of the client object the session interface stores through."""
+    iface = app.session_interface
+    client = {
+        "redis": lambda: iface.redis if hasattr(iface, "redis") else iface.client,
+        "memcached": lambda: iface.client,
+        "filesystem": lambda: iface.cache,
+        "mongodb": lambda: iface.client,
+        "sqlalchemy": lambda: iface.db if hasattr(iface, "db") else iface.client,
+    }.get(BACKEND)
+    if client is None:
+        return None
+    obj = client()
+    return f"{type(obj).__module__}.{type(obj).__name__}"
+
+
+@app.route("/_store", methods=["GET"])
+def store() -> Response:
+    if _store_reader is None:
+        return _json({"error": "the cookie backend has no server-side store"}, 404)
+    sid = request.args.get("sid", "")
+    if not sid:
+        return _json({"error": "pass ?sid=<unsigned session id>"}, 400)
+    key = app.config.get("SESSION_KEY_PREFIX", "session:") + sid
+    found = _store_reader(key)
+    value = found.pop("value")
+    if isinstance(value, str):
+        value = value.encode("latin-1")
+    return _json(
+        {
+            "backend": BACKEND,
+            "key": key,
+            "found": value is not None,
+            "raw_base64": base64.b64encode(value).decode("ascii") if value is not None else None,
+            **found,
         }
     )
 
@@ -419,8 +608,8 @@ def info() -> Response:
 
 def _index_html() -> str:
     stack = f"Flask {FLASK_VERSION}"
-    if BACKEND == "redis":
-        stack += f" \u00b7 Flask-Session {FLASK_SESSION_VERSION} \u00b7 redis"
+    if BACKEND != "cookie":
+        stack += f" \u00b7 Flask-Session {FLASK_SESSION_VERSION} \u00b7 {BACKEND}"
         stack += " \u00b7 signed ids" if USE_SIGNER else ""
     else:
         stack += " \u00b7 signed cookie"

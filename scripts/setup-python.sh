@@ -3,9 +3,14 @@
 # run on:
 #
 #   modern  .venv-modern/ in the repository root, from requirements-modern.txt
-#           (Flask 3.1.3, Flask-Session 0.8.0, redis-py)
+#           (Flask 3.1.3, Flask-Session 0.8.0, redis-py, Flask-SQLAlchemy, pymongo),
+#           plus Debian's pure-Python python-memcached, mongomock and sentinels
+#           linked in (.venv-modern/debian-pure, via a .pth file): the package
+#           index these machines reach does not carry them
 #   debian  the system interpreter /usr/bin/python3 with Debian's packages
-#           (python3-flask 2.2.2, python3-flask-session 0.3.2, python3-redis)
+#           (python3-flask 2.2.2, python3-flask-session 0.3.2, python3-redis,
+#           python3-memcache, python3-mongomock, python3-pymongo,
+#           python3-flask-sqlalchemy, python3-cachelib)
 #
 # Safe to run repeatedly: an existing .venv-modern that already satisfies the
 # pins is left alone (no network access); a broken or outdated one is repaired.
@@ -123,12 +128,48 @@ fi
 
 why="$(pins_satisfied "$VENV/bin/python")" || die "$VENV still does not match requirements-modern.txt: $why"
 
+# Debian's pure-Python memcached client and mongomock, for the memcached and
+# mongodb backends: linked (not copied) into one directory that a .pth file puts
+# on the venv's path, so only these modules (not the rest of Debian's
+# dist-packages, with its Flask 2.2) become importable. Relinked on every run.
+DEBIAN_SITE=/usr/lib/python3/dist-packages
+EXTRA="$VENV/debian-pure"
+missing=()
+linked=()
+for pair in memcache.py:python3-memcache 'python_memcached-*.egg-info:python3-memcache' \
+            mongomock:python3-mongomock 'mongomock-*.egg-info:python3-mongomock' \
+            sentinels:python3-sentinels 'sentinels-*.egg-info:python3-sentinels'; do
+  pattern="${pair%%:*}" package="${pair#*:}"
+  # shellcheck disable=SC2206  # the glob is meant to expand
+  found=($DEBIAN_SITE/$pattern)
+  if [[ -e "${found[0]}" ]]; then
+    linked+=("${found[0]}")
+  else
+    missing+=("$package")
+  fi
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  die "the modern stack borrows Debian's pure-Python packages for the memcached and mongodb backends. Install them with:
+  apt-get install $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')"
+fi
+rm -rf "$EXTRA"
+mkdir -p "$EXTRA"
+for target in "${linked[@]}"; do
+  ln -s "$target" "$EXTRA/$(basename "$target")"
+done
+site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+printf '%s\n' "$EXTRA" >"$site/session-lens-debian-pure.pth"
+"$VENV/bin/python" -c 'import memcache, mongomock, pymongo, flask_sqlalchemy, cachelib' \
+  || die "$VENV cannot import the Flask-Session backend clients (memcache, mongomock, pymongo, flask_sqlalchemy, cachelib)"
+
 # ---------------------------------------------------------------- Debian stack
 [[ -x "$DEBIAN_PY" ]] || die "$DEBIAN_PY not found. Install Debian's Python stack:
   apt-get install python3 python3-flask python3-flask-session python3-redis"
 
 missing=()
-for pair in flask:python3-flask flask_session:python3-flask-session redis:python3-redis; do
+for pair in flask:python3-flask flask_session:python3-flask-session redis:python3-redis \
+            memcache:python3-memcache mongomock:python3-mongomock pymongo:python3-pymongo \
+            flask_sqlalchemy:python3-flask-sqlalchemy cachelib:python3-cachelib; do
   module="${pair%%:*}" package="${pair#*:}"
   if ! "$DEBIAN_PY" -c "import $module" >/dev/null 2>&1; then
     missing+=("$package")
@@ -143,6 +184,10 @@ if ! command -v redis-server >/dev/null 2>&1; then
   die "redis-server not found (needed by the Flask-Session tests). Install it with:
   apt-get install redis-server"
 fi
+if ! command -v memcached >/dev/null 2>&1; then
+  die "memcached not found (needed by the Flask-Session memcached tests). Install it with:
+  apt-get install memcached"
+fi
 
 # ---------------------------------------------------------------- report
 report() {
@@ -154,11 +199,12 @@ def v(dist):
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "-"
-names = ["Flask", "Flask-Session", "Werkzeug", "itsdangerous", "redis", "msgspec", "cachelib"]
+names = ["Flask", "Flask-Session", "Werkzeug", "itsdangerous", "redis", "msgspec", "cachelib",
+         "python-memcached", "pymongo", "mongomock", "Flask-SQLAlchemy", "SQLAlchemy"]
 parts = " ".join(f"{n}={v(n)}" for n in names)
 print(f"[setup-python] {sys.argv[1]:<7} {sys.executable} (Python {sys.version.split()[0]}): {parts}")
 PY
 }
 report "$VENV/bin/python" modern
 report "$DEBIAN_PY" debian
-say "redis-server: $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')"
+say "redis-server: $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p'), memcached: $(memcached -V | sed 's/^memcached //')"

@@ -1,7 +1,7 @@
 /**
  * Real services for integration and e2e tests: the bundled demo Flask app
- * (demo/app.py) on either Python stack, a throwaway redis-server, and a small
- * cookie-aware HTTP client.
+ * (demo/app.py) on either Python stack and any Flask-Session backend, a throwaway
+ * redis-server and memcached, and a small cookie-aware HTTP client.
  *
  * Every child process is started in its own process group and tracked; stop()
  * kills the group, and an exit/signal hook kills whatever is left when the test
@@ -353,16 +353,156 @@ async function startRedisOnce(port: number, readyTimeoutMs: number): Promise<Red
   };
 }
 
+// ------------------------------------------------------------------ memcached
+
+/** A reply to one memcached text-protocol `get`: the raw value bytes, or null on a miss. */
+export interface MemcachedItem {
+  flags: number;
+  value: Buffer;
+}
+
+/**
+ * Sends one memcached text-protocol command line (e.g. `get session:abc`, `version`) on a fresh
+ * connection and resolves with the raw reply once it is complete (`END`, `VERSION …`, an error line).
+ */
+function memcachedRaw(port: number, line: string, timeoutMs = 2_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let received = Buffer.alloc(0);
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`memcached "${line}" timed out after ${timeoutMs} ms`)));
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write(`${line}\r\n`));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const text = received.toString('latin1');
+      if (/(^|\r\n)(END|VERSION [^\r\n]*|ERROR|CLIENT_ERROR [^\r\n]*|SERVER_ERROR [^\r\n]*)\r\n$/.test(text)) {
+        socket.end();
+        resolve(received);
+      }
+    });
+  });
+}
+
+/** memcached `get key`: the stored bytes and flags, or null when the key is not there. */
+export async function memcachedGet(port: number, key: string): Promise<MemcachedItem | null> {
+  const reply = await memcachedRaw(port, `get ${key}`);
+  const text = reply.toString('latin1');
+  if (text === 'END\r\n') return null;
+  const m = /^VALUE (\S+) (\d+) (\d+)\r\n/.exec(text);
+  if (m === null) throw new Error(`unexpected memcached reply to get: ${JSON.stringify(text.slice(0, 200))}`);
+  const start = m[0].length;
+  return { flags: Number(m[2]), value: reply.subarray(start, start + Number(m[3])) };
+}
+
+export interface MemcachedServer {
+  port: number;
+  /** `127.0.0.1:<port>` (what SESSION_LENS_MEMCACHED takes). */
+  address: string;
+  pid: number;
+  version: string;
+  get(key: string): Promise<MemcachedItem | null>;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+const MEMCACHED_MISSING = 'memcached is not installed (not found on PATH). Install it with: apt-get install memcached';
+
+/** Starts `memcached` in the foreground on a free loopback port (TCP only) and waits until it answers `version`. */
+export async function startMemcached(opts: { readyTimeoutMs?: number } = {}): Promise<MemcachedServer> {
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startMemcachedOnce(await freePort(), opts.readyTimeoutMs ?? 10_000);
+    } catch (err) {
+      lastError = err instanceof Error ? err : new Error(String(err));
+      if (!/Address already in use|bind\(\)|failed to listen/i.test(lastError.message)) throw lastError;
+    }
+  }
+  throw lastError ?? new Error('startMemcached failed');
+}
+
+async function startMemcachedOnce(port: number, readyTimeoutMs: number): Promise<MemcachedServer> {
+  const log = new OutputLog();
+  // -U 0: no UDP; -m 16: 16 MB is plenty. memcached refuses to run as root without -u.
+  const args = ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '16', '-v'];
+  if (process.getuid?.() === 0) args.push('-u', 'root');
+  // As for redis-server: setpriv's parent-death signal keeps a killed test process from leaving memcached behind.
+  const child = SETPRIV
+    ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', 'memcached', ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('memcached', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    spawnError = err;
+  });
+  child.stdout?.setEncoding('utf8').on('data', (s: string) => log.append(s));
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => log.append(s));
+  track(child);
+  unrefAll(child);
+
+  const deadline = Date.now() + readyTimeoutMs;
+  let version: string;
+  for (;;) {
+    if (spawnError !== undefined) {
+      liveChildren.delete(child);
+      throw spawnError.code === 'ENOENT' ? new Error(MEMCACHED_MISSING) : new Error(`could not start memcached: ${spawnError.message}`);
+    }
+    if (hasExited(child)) {
+      if (child.exitCode === 127 && /No such file|not found/i.test(log.toString())) throw new Error(`${MEMCACHED_MISSING}\n${log}`);
+      throw new Error(`memcached exited (code ${child.exitCode}, signal ${child.signalCode}) before accepting connections:\n${log}`);
+    }
+    try {
+      const reply = (await memcachedRaw(port, 'version', 500)).toString('latin1');
+      if (reply.startsWith('VERSION ')) {
+        version = reply.slice('VERSION '.length).trim();
+        break;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await terminate(child);
+      throw new Error(`memcached on port ${port} did not answer "version" within ${readyTimeoutMs} ms:\n${log}`);
+    }
+    await sleep(50);
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    pid: child.pid ?? -1,
+    version,
+    get: (key: string) => memcachedGet(port, key),
+    logs: () => log.toString(),
+    stop: () => {
+      stopped ??= terminate(child);
+      return stopped;
+    },
+  };
+}
+
 // ------------------------------------------------------------------ the demo Flask app
+
+/** The Flask-Session storage backends demo/app.py can run (SESSION_TYPE). */
+export type FlaskSessionBackend = 'redis' | 'memcached' | 'filesystem' | 'mongodb' | 'sqlalchemy';
+export const FLASK_SESSION_BACKENDS: readonly FlaskSessionBackend[] = ['redis', 'memcached', 'filesystem', 'mongodb', 'sqlalchemy'];
+export type DemoBackend = 'cookie' | FlaskSessionBackend;
 
 export interface FlaskAppOptions {
   stack: FlaskStack;
-  backend?: 'cookie' | 'redis';
+  /**
+   * 'cookie' (default) or a Flask-Session backend. 'filesystem' and 'sqlalchemy' get a fresh
+   * temporary directory per app (the cache files; the SQLite file), removed when the app stops;
+   * 'mongodb' runs Flask-Session's MongoDB interface against an in-process mongomock client.
+   */
+  backend?: DemoBackend;
   secretKey?: string;
   /** SECRET_KEY_FALLBACKS, oldest first (only Flask >= 3.1 uses them). */
   fallbacks?: string[];
   /** Required for backend 'redis', e.g. RedisServer.dbUrl(1). */
   redisUrl?: string;
+  /** Required for backend 'memcached': MemcachedServer.address. */
+  memcachedAddress?: string;
   useSigner?: boolean;
   refreshEachRequest?: boolean;
   lifetimeSeconds?: number;
@@ -375,12 +515,12 @@ export interface FlaskAppOptions {
 /** The demo app's GET /_info. */
 export interface DemoAppInfo {
   flask: string;
-  /** Installed Flask-Session version (null when it is not installed); used only by the redis backend. */
+  /** Installed Flask-Session version (null when it is not installed); used by the server-side backends. */
   flask_session: string | null;
   itsdangerous: string | null;
   werkzeug: string | null;
   python: string;
-  backend: 'cookie' | 'redis';
+  backend: DemoBackend;
   /** 'tagged-json-cookie' | 'pickle' | 'msgspec-msgpack' | 'msgspec-json' */
   store_format: string;
   use_signer: boolean;
@@ -391,6 +531,17 @@ export interface DemoAppInfo {
   lifetime_seconds: number;
   cookie_name: string;
   redis_url: string | null;
+  memcached: string | null;
+  file_dir: string | null;
+  sqlalchemy_uri: string | null;
+  /** 'mongomock' for the mongodb backend, else null. */
+  mongodb: string | null;
+  /** SESSION_KEY_PREFIX (server-side backends), else null. */
+  key_prefix: string | null;
+  /** The app's session interface class, e.g. "flask_session.sessions.RedisSessionInterface". */
+  session_interface: string;
+  /** The class of the client the Flask-Session interface stores through (null for the cookie backend). */
+  store_client: string | null;
 }
 
 /** The JSON line demo/app.py prints once its socket listens. */
@@ -401,7 +552,7 @@ export interface DemoReadyLine {
   url: string;
   flask: string;
   flask_session: string | null;
-  backend: 'cookie' | 'redis';
+  backend: DemoBackend;
   python: string;
   pid: number;
 }
@@ -437,6 +588,7 @@ function demoEnv(opts: FlaskAppOptions): Record<string, string> {
     env.SESSION_LENS_SECRET_KEY_FALLBACKS = opts.fallbacks.join(',');
   }
   if (opts.redisUrl !== undefined) env.SESSION_LENS_REDIS_URL = opts.redisUrl;
+  if (opts.memcachedAddress !== undefined) env.SESSION_LENS_MEMCACHED = opts.memcachedAddress;
   if (opts.useSigner !== undefined) env.SESSION_LENS_USE_SIGNER = opts.useSigner ? '1' : '0';
   if (opts.refreshEachRequest !== undefined) env.SESSION_LENS_REFRESH_EACH_REQUEST = opts.refreshEachRequest ? '1' : '0';
   if (opts.lifetimeSeconds !== undefined) env.SESSION_LENS_LIFETIME = String(opts.lifetimeSeconds);
@@ -453,8 +605,21 @@ export async function startFlaskApp(opts: FlaskAppOptions): Promise<FlaskApp> {
   if (opts.backend === 'redis' && opts.redisUrl === undefined) {
     throw new Error('startFlaskApp: backend "redis" needs redisUrl (see startRedis())');
   }
+  if (opts.backend === 'memcached' && opts.memcachedAddress === undefined) {
+    throw new Error('startFlaskApp: backend "memcached" needs memcachedAddress (see startMemcached())');
+  }
   const python = pythonFor(opts.stack);
   const config = demoEnv(opts);
+  // A store directory of this app's own (cache files, SQLite database), removed when it stops.
+  let storeDir: string | undefined;
+  if ((opts.backend === 'filesystem' && config.SESSION_LENS_FILE_DIR === undefined) || (opts.backend === 'sqlalchemy' && config.SESSION_LENS_SQLALCHEMY_URI === undefined)) {
+    storeDir = mkdtempSync(path.join(os.tmpdir(), `session-lens-${opts.backend}-`));
+    if (opts.backend === 'filesystem') config.SESSION_LENS_FILE_DIR = path.join(storeDir, 'sessions');
+    else config.SESSION_LENS_SQLALCHEMY_URI = `sqlite:///${path.join(storeDir, 'sessions.sqlite3')}`;
+  }
+  const removeStoreDir = (): void => {
+    if (storeDir !== undefined) rmSync(storeDir, { recursive: true, force: true });
+  };
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined || key.startsWith('SESSION_LENS_') || key === 'PYTHONPATH' || key === 'PYTHONHOME') continue;
@@ -463,7 +628,13 @@ export async function startFlaskApp(opts: FlaskAppOptions): Promise<FlaskApp> {
   Object.assign(env, config, { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' });
 
   const log = new OutputLog();
-  const child = spawn(python, [DEMO_APP], { cwd: REPO_ROOT, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  let child: ChildProcess;
+  try {
+    child = spawn(python, [DEMO_APP], { cwd: REPO_ROOT, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (err) {
+    removeStoreDir();
+    throw err;
+  }
   track(child);
   unrefAll(child); // keep stdin open (the app exits on EOF) without holding Node's event loop
   child.stdin?.on('error', () => {
@@ -480,6 +651,7 @@ export async function startFlaskApp(opts: FlaskAppOptions): Promise<FlaskApp> {
       settled = true;
       clearTimeout(timer);
       killGroup(child, 'SIGKILL');
+      removeStoreDir();
       const output = log.toString().trim();
       const hint = /ModuleNotFoundError|ImportError|No module named/.test(output) ? `\n${SETUP_HINT}` : '';
       reject(new Error(`demo app (${opts.stack}, ${python}) ${why}\n--- output ---\n${output || '(none)'}${hint}`));
@@ -520,6 +692,7 @@ export async function startFlaskApp(opts: FlaskAppOptions): Promise<FlaskApp> {
     stopped ??= (async () => {
       child.stdin?.end();
       await terminate(child);
+      removeStoreDir();
     })();
     return stopped;
   };
