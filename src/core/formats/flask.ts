@@ -180,9 +180,12 @@ const decodeCache = new Map<string, FlaskDecoded>();
 // Small on purpose: large cached trees live long enough to be collected expensively (measured in npm run bench).
 const DECODE_CACHE_ENTRIES = 64;
 const DECODE_CACHE_CHARS = 2 * 1024 * 1024;
+/** A decode holding more characters than this (cookie + JSON text) is not cached at all. */
+export const MAX_CACHED_DECODE_CHARS = DECODE_CACHE_CHARS / 8;
 let decodeCacheChars = 0;
 
-function cachedChars(decoded: FlaskDecoded): number {
+/** Characters a decode holds: what the cache's bounds count. */
+export function cachedChars(decoded: FlaskDecoded): number {
   return decoded.cookie.length + (decoded.payload?.ok ? decoded.payload.value.jsonText.length : 0);
 }
 
@@ -200,7 +203,7 @@ export function decodeFlaskCookie(value: string, options: FlaskDecodeOptions = {
   }
   const decoded = decodeUncached(value, maxBytes);
   const size = cachedChars(decoded);
-  if (size <= DECODE_CACHE_CHARS / 8) {
+  if (size <= MAX_CACHED_DECODE_CHARS) {
     decodeCache.set(value, decoded);
     decodeCacheChars += size;
     for (const [oldKey, old] of decodeCache) {
