@@ -85,6 +85,8 @@ export class CookieRedactor {
     const name = header.name.toLowerCase();
     if (name === 'cookie') return { name: header.name, value: this.cookieHeader(header.value) };
     if (name === 'set-cookie') return { name: header.name, value: this.setCookie(header.value) };
+    // The companion's report holds the session's contents and its store key (the session id).
+    if (name === 'x-session-lens') return { name: header.name, value: this.includeValues ? header.value : this.value(header.value) };
     return { ...header };
   }
 
@@ -333,7 +335,7 @@ export function timelineToHar(entries: readonly TimelineEntry[], options: Timeli
     log: {
       version: '1.2',
       creator: { name: 'Session Lens', version: options.toolVersion ?? '' },
-      comment: `Session timeline${options.origin ? ` for ${options.origin}` : ''}; cookie values ${redactor.includeValues ? 'included' : 'redacted'}; only Cookie, Set-Cookie, Vary, Cache-Control, Location and Date headers.`,
+      comment: `Session timeline${options.origin ? ` for ${options.origin}` : ''}; cookie values ${redactor.includeValues ? 'included' : 'redacted'}; only Cookie, Set-Cookie, Vary, Cache-Control, Location, Date and X-Session-Lens headers.`,
       pages: [],
       entries: http,
       _sessionLensJarChanges: jar,

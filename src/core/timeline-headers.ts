@@ -6,7 +6,7 @@ import type { HttpHeader } from './exchange';
  * other imports so the devtools page can use it without pulling in the codec.
  */
 export const TIMELINE_REQUEST_HEADERS: ReadonlySet<string> = new Set(['cookie']);
-export const TIMELINE_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['set-cookie', 'vary', 'cache-control', 'location', 'date']);
+export const TIMELINE_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['set-cookie', 'vary', 'cache-control', 'location', 'date', 'x-session-lens']);
 
 export function timelineHeaders(headers: readonly HttpHeader[], wanted: ReadonlySet<string>): HttpHeader[] {
   return headers.filter((h) => wanted.has(h.name.toLowerCase()));

@@ -135,3 +135,21 @@ describe('hostile headers', () => {
     expect(() => decodeCompanionHeader(undefined as unknown as string)).not.toThrow();
   });
 });
+
+describe('the header in exports', () => {
+  it('is kept, and redacted unless cookie values are included', async () => {
+    const { TimelineBuilder, DEFAULT_SETTINGS } = await import('../../src/core/lifecycle');
+    const { timelineToJson, timelineToHar } = await import('../../src/core/export');
+    const header = b64url('{"v":1,"error":"KeyError"}');
+    const entry = new TimelineBuilder(DEFAULT_SETTINGS).addExchange({
+      seq: 1, startedAt: 0, method: 'GET', url: 'http://app.test/', status: 200,
+      requestHeaders: [{ name: 'Cookie', value: 'session=abc' }],
+      responseHeaders: [{ name: 'X-Session-Lens', value: header }],
+    });
+    for (const write of [timelineToJson, timelineToHar]) {
+      expect(write([entry])).not.toContain(header);
+      expect(write([entry])).toContain('X-Session-Lens');
+      expect(write([entry], { includeCookieValues: true })).toContain(header);
+    }
+  });
+});
