@@ -32,6 +32,7 @@ import {
 import { payloadRows, defaultExpanded } from '../../src/extension/panel/state/payload-tree';
 import { payloadLines } from '../../src/extension/panel/timeline/model';
 import { parseJsonFast, parsePythonJsonExact } from '../../src/core/pyjson';
+import { decodeCompanionHeader } from '../../src/core/companion-report';
 import { MAX_CACHED_DECODE_CHARS, cachedChars } from '../../src/core/formats/flask';
 import { pyValue } from '../support/arbitraries';
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, linearCases, nest, rawFlaskCookie } from '../support/hostile';
@@ -314,9 +315,34 @@ function headersTarget(pool: readonly string[]): FuzzTarget {
   };
 }
 
+const COMPANION_SEED =
+  '{"v":1,"interface":"RedisSessionInterface","session_type":"redis","cookie_name":"session","key_prefix":"session:","refresh_each_request":true,"request_had_cookie":true,"null_session":false,"new":false,"accessed":true,"modified":false,"permanent":true,"opened":{"_permanent":true,"cart":[]},"saved":{"_permanent":true,"cart":["y"],"s":{"$type":"unrepresentable","python_type":"builtins.set","repr":"{1}","reason":"no $type form"},"k":{"$type":"redacted","reason":"r"}},"changed":true,"changed_keys":["cart"],"changed_without_modified":true,"cookie":{"action":"written","reason":"refresh_each_request","should_set_cookie":true,"should_set_cookie_overridden":false,"set_by_view":false},"store":{"key":"session:a","key_changed":false,"write":"written","ttl":10},"truncated":false,"truncated_fields":[]}';
+
+/** The companion's X-Session-Lens header: any text, base64url of mutated reports; never throws. */
+const companionTarget: FuzzTarget = {
+  name: 'companion-header',
+  input(rng) {
+    const json = rng.next() < 0.5 ? mutate(rng, COMPANION_SEED, JSON_FRAGMENTS) : randomJsonText(rng);
+    const header = Buffer.from(json, 'utf8').toString('base64url');
+    return rng.next() < 0.8 ? header : mutate(rng, header, [B64URL]);
+  },
+  run(header) {
+    let verdict;
+    try {
+      verdict = decodeCompanionHeader(header);
+    } catch (e) {
+      throw new FuzzFailure(`decodeCompanionHeader threw on ${header.slice(0, 80)}: ${String(e)}`);
+    }
+    check(typeof verdict.ok === 'boolean', () => `no verdict for ${header.slice(0, 80)}`);
+    if (verdict.ok) {
+      for (const tree of [verdict.report.opened, verdict.report.saved]) if (tree) renderAll(tree);
+    }
+  },
+};
+
 export function fuzzTargets(): FuzzTarget[] {
   const pool = seedCookies();
-  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool)];
+  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool), companionTarget];
 }
 
 /** Object.prototype must not change: keys such as `__proto__` stay data. */
