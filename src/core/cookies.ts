@@ -1,3 +1,4 @@
+import { utf8Encode } from './bytes';
 import { parseString } from 'set-cookie-parser';
 import type { HttpHeader } from './exchange';
 
@@ -93,5 +94,5 @@ export function expiryOf(cookie: CookieAttributes, receivedAtMs: number): number
 
 /** Bytes the browser counts for the size limit: name plus value, UTF-8. */
 export function cookieSize(name: string, value: string): number {
-  return new TextEncoder().encode(name + value).length;
+  return utf8Encode(name + value).length;
 }

@@ -110,3 +110,28 @@ describe('TimelineController', () => {
     expect(seqs(c)).toEqual([7]);
   });
 });
+
+describe('TimelineController slice budget', () => {
+  // Many copies of the basic sequence, renumbered: enough exchanges for several slices.
+  const many: CapturedExchange[] = Array.from({ length: 300 }, (_, i) => ({ ...all[i % all.length]!, seq: i + 1 }));
+  const sliceSizes = async (msPerClockRead: number): Promise<number[]> => {
+    let clock = 0;
+    // The clock moves on each read, so every slice seems to cost what the budget is compared with.
+    const c = new TimelineController({ slice: 20, sliceBudgetMs: 10, now: () => (clock += msPerClockRead) });
+    const sizes: number[] = [];
+    c.subscribe(() => sizes.push(c.getSnapshot().entries.length - sizes.reduce((a, b) => a + b, 0)));
+    c.setInputs(inputs(many));
+    await vi.runAllTimersAsync();
+    expect(seqs(c)).toEqual(many.map((e) => e.seq));
+    c.dispose();
+    return sizes;
+  };
+
+  it('makes slices smaller when a slice overruns the budget, and larger when it is cheap; all exchanges arrive either way', async () => {
+    const slow = await sliceSizes(20); // a slice of 20 "takes" 20 ms: 1 ms each, so 10 per slice after
+    expect(slow[0]).toBe(20);
+    expect(Math.max(...slow.slice(1))).toBe(10);
+    // Under the clock's millisecond (counted as 1 ms): 20 in 1 ms allows 200 in 10 ms, then the rest.
+    expect(await sliceSizes(0)).toEqual([20, 200, 80]);
+  });
+});

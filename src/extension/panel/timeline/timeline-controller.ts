@@ -29,8 +29,14 @@ export interface TimelineControllerOptions {
   loadMark?: () => Promise<number>;
   saveMark?: (seq: number) => Promise<void>;
   now?: () => number;
-  /** Exchanges fed per slice. */
+  /** Exchanges fed per slice (the first slice's size, when `sliceBudgetMs` adapts it). */
   slice?: number;
+  /**
+   * When set, each slice's size adapts so a slice takes about this long (a rebuild after a key
+   * is typed re-verifies every entry, and what an entry costs depends on the machine and the
+   * cookies): the panel keeps drawing frames. 0: fixed slices.
+   */
+  sliceBudgetMs?: number;
   /** Settings typed in the Session view rebuild the timeline once typing pauses. */
   rebuildDelayMs?: number;
   /** New exchanges are taken in at most this often (a burst becomes a few renders, not one per request). */
@@ -73,11 +79,13 @@ export class TimelineController {
   /** A pump is scheduled: the next slice, or new inputs held back by `minIntervalMs` (not a wait for jar changes). */
   private continuing = false;
   private lastPump = -Infinity;
+  private sliceSize: number;
   private snapshot: TimelineSnapshot = EMPTY;
   private readonly listeners = new Set<() => void>();
 
   constructor(options: TimelineControllerOptions = {}) {
-    this.options = { now: Date.now, slice: 400, rebuildDelayMs: 200, markTimeoutMs: 1_000, minIntervalMs: 0, ...options };
+    this.options = { now: Date.now, slice: 400, sliceBudgetMs: 0, rebuildDelayMs: 200, markTimeoutMs: 1_000, minIntervalMs: 0, ...options };
+    this.sliceSize = this.options.slice;
     if (!options.loadMark) {
       this.markState = 'ready';
       return;
@@ -191,10 +199,12 @@ export class TimelineController {
     const now = this.options.now();
     this.lastPump = now;
     let more = false;
+    let fed = 0;
     for (const target of [this.feed, this.next]) {
       if (!target) continue;
       const before = target.lastSeq ?? 0;
-      const result = target.sync(inputs.exchanges, inputs.jarChanges, now, this.options.slice);
+      const result = target.sync(inputs.exchanges, inputs.jarChanges, now, this.sliceSize);
+      fed += (target.lastSeq ?? 0) - before;
       more ||= result.remaining > 0;
       // Without Preserve log, a main-frame navigation starts the list afresh; not while a
       // settings rebuild replays the history the user has already seen.
@@ -208,6 +218,7 @@ export class TimelineController {
       }
       if (result.remaining === 0 && target === this.firstBuild) this.firstBuild = null;
     }
+    this.adaptSlice(fed, this.options.now() - now);
     if (this.next && !more) {
       this.feed = this.next;
       this.next = null;
@@ -217,6 +228,14 @@ export class TimelineController {
     const feed = this.feed;
     if (more) this.timer = setTimeout(() => this.pump(), 0);
     else if (feed?.pendingJarChanges) this.timer = setTimeout(() => this.pump(), Math.max(0, (feed.nextSettleAt() ?? now) - now) + 5);
+  }
+
+  /** Scales the next slice toward the time budget, from what this one fed and took. */
+  private adaptSlice(fed: number, tookMs: number): void {
+    const budget = this.options.sliceBudgetMs;
+    if (budget <= 0 || fed === 0) return;
+    const perExchangeMs = Math.max(tookMs, 1) / fed;
+    this.sliceSize = Math.round(Math.min(Math.max(budget / perExchangeMs, 10), 4_000));
   }
 
   private publish(): void {

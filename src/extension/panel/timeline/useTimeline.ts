@@ -4,6 +4,8 @@ import { TimelineController, type TimelineInputs, type TimelineSnapshot } from '
 
 /** Live exchanges reach the grid at most this often. */
 const LIVE_INTERVAL_MS = 100;
+/** A rebuild slice takes about this long, so the panel keeps drawing (one frame at 60 Hz is 16.7 ms). */
+const SLICE_BUDGET_MS = 8;
 
 export interface TimelineModel extends TimelineSnapshot {
   clear(): void;
@@ -15,8 +17,8 @@ export function useTimeline(inputs: TimelineInputs, tabId: number | null): Timel
     () =>
       new TimelineController(
         tabId === null
-          ? { minIntervalMs: LIVE_INTERVAL_MS }
-          : { minIntervalMs: LIVE_INTERVAL_MS, loadMark: () => loadTimelineMark(tabId), saveMark: (seq) => saveTimelineMark(tabId, seq) },
+          ? { minIntervalMs: LIVE_INTERVAL_MS, sliceBudgetMs: SLICE_BUDGET_MS }
+          : { minIntervalMs: LIVE_INTERVAL_MS, sliceBudgetMs: SLICE_BUDGET_MS, loadMark: () => loadTimelineMark(tabId), saveMark: (seq) => saveTimelineMark(tabId, seq) },
       ),
   );
   const { exchanges, jarChanges, settings, preserveLog } = inputs;
