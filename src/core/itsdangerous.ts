@@ -84,7 +84,10 @@ export function prepareKeys(secrets: readonly (SecretInput | Uint8Array)[], para
     let mac: Mac | null = null;
     return { index, size: DIGEST_SIZE[params.digest], mac: (message) => (mac ??= cachedMac(params, secret))(message) };
   });
-  preparedLists.set(secrets, { params: { ...params }, secrets: [...secrets], texts: secrets.map(secretText), keys });
+  // Bytes could change in place unseen, so only lists of text and hex secrets with a text salt are kept.
+  if (typeof params.salt === 'string' && !secrets.some((secret) => secret instanceof Uint8Array)) {
+    preparedLists.set(secrets, { params: { ...params }, secrets: [...secrets], texts: secrets.map(secretText), keys });
+  }
   return keys;
 }
 
