@@ -269,6 +269,26 @@ const REDIS_MISSING = 'redis-server is not installed (not found on PATH). Instal
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 /** Starts `redis-server` in the foreground on a free port, without persistence, and waits for PONG. */
+/**
+ * Starts a loopback server in its own process group, its output into `log`, tracked for cleanup.
+ * Under setpriv it gets the parent-death signal: such servers have no "exit with my parent"
+ * option, and even a SIGKILLed test process must leave none behind.
+ */
+function spawnServer(command: string, args: string[], log: OutputLog): { child: ChildProcess; spawnError: () => NodeJS.ErrnoException | undefined } {
+  const child = SETPRIV
+    ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let error: NodeJS.ErrnoException | undefined;
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    error = err;
+  });
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => log.append(text));
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => log.append(text));
+  track(child);
+  unrefAll(child);
+  return { child, spawnError: () => error };
+}
+
 export async function startRedis(opts: { readyTimeoutMs?: number } = {}): Promise<RedisServer> {
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -287,30 +307,17 @@ async function startRedisOnce(port: number, readyTimeoutMs: number): Promise<Red
   const dir = mkdtempSync(path.join(os.tmpdir(), 'session-lens-redis-'));
   const log = new OutputLog();
   const redisArgs = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir];
-  // redis-server has no "exit with my parent" option. util-linux's setpriv sets
-  // the kernel's parent-death signal before exec'ing it, so even a SIGKILLed
-  // test process leaves no redis behind.
-  const child = SETPRIV
-    ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', 'redis-server', ...redisArgs], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('redis-server', redisArgs, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let spawnError: NodeJS.ErrnoException | undefined;
-  child.once('error', (err: NodeJS.ErrnoException) => {
-    spawnError = err;
-  });
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => log.append(s));
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => log.append(s));
-  track(child);
-  unrefAll(child);
+  const { child, spawnError } = spawnServer('redis-server', redisArgs, log);
   const cleanupDir = (): void => rmSync(dir, { recursive: true, force: true });
 
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (spawnError !== undefined) {
+    if (spawnError() !== undefined) {
       cleanupDir();
       liveChildren.delete(child);
-      throw spawnError.code === 'ENOENT'
+      throw spawnError()!.code === 'ENOENT'
         ? new Error(REDIS_MISSING)
-        : new Error(`could not start redis-server: ${spawnError.message}`);
+        : new Error(`could not start redis-server: ${spawnError()!.message}`);
     }
     if (hasExited(child)) {
       cleanupDir();
@@ -426,25 +433,14 @@ async function startMemcachedOnce(port: number, readyTimeoutMs: number): Promise
   // -U 0: no UDP; -m 16: 16 MB is plenty. memcached refuses to run as root without -u.
   const args = ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '16', '-v'];
   if (process.getuid?.() === 0) args.push('-u', 'root');
-  // As for redis-server: setpriv's parent-death signal keeps a killed test process from leaving memcached behind.
-  const child = SETPRIV
-    ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', 'memcached', ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('memcached', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let spawnError: NodeJS.ErrnoException | undefined;
-  child.once('error', (err: NodeJS.ErrnoException) => {
-    spawnError = err;
-  });
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => log.append(s));
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => log.append(s));
-  track(child);
-  unrefAll(child);
+  const { child, spawnError } = spawnServer('memcached', args, log);
 
   const deadline = Date.now() + readyTimeoutMs;
   let version: string;
   for (;;) {
-    if (spawnError !== undefined) {
+    if (spawnError() !== undefined) {
       liveChildren.delete(child);
-      throw spawnError.code === 'ENOENT' ? new Error(MEMCACHED_MISSING) : new Error(`could not start memcached: ${spawnError.message}`);
+      throw spawnError()!.code === 'ENOENT' ? new Error(MEMCACHED_MISSING) : new Error(`could not start memcached: ${spawnError()!.message}`);
     }
     if (hasExited(child)) {
       if (child.exitCode === 127 && /No such file|not found/i.test(log.toString())) throw new Error(`${MEMCACHED_MISSING}\n${log}`);
