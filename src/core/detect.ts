@@ -1,6 +1,13 @@
 import type { SecretInput, DigestName, KeyDerivation } from './crypto';
-import { FLASK_DEFAULTS, detectFlask, verifyFlaskCookie, type FlaskVerification } from './formats/flask';
-import { FLASK_SESSION_DEFAULTS, detectFlaskSession, verifyFlaskSessionId, type FlaskSessionVerification } from './formats/flask-session';
+import { FLASK_DEFAULTS, decodeFlaskCookie, detectFlask, verifyFlaskDecoded, type FlaskDecoded, type FlaskVerification } from './formats/flask';
+import {
+  FLASK_SESSION_DEFAULTS,
+  decodeFlaskSessionId,
+  detectFlaskSession,
+  verifyFlaskSessionDecoded,
+  type FlaskSessionDecoded,
+  type FlaskSessionVerification,
+} from './formats/flask-session';
 import type { Confidence, Detection, FormatId } from './formats/types';
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
@@ -53,13 +60,19 @@ export interface AnalyzeOptions {
   fallbackFormat?: Exclude<FormatId, 'unknown'>;
 }
 
+/** A cookie detected and decoded: everything about it that no secret or signer setting changes. */
+export type CookieReading =
+  | { format: 'flask'; detection: Detection; decoded: FlaskDecoded }
+  | { format: 'flask-session'; detection: Detection; decoded: FlaskSessionDecoded }
+  | { format: 'unknown'; detection: Detection };
+
 export type CookieAnalysis =
   | { format: 'flask'; detection: Detection; verification: FlaskVerification }
   | { format: 'flask-session'; detection: Detection; verification: FlaskSessionVerification }
   | { format: 'unknown'; detection: Detection };
 
-/** Detects the format of one cookie and decodes/verifies it. Never throws. */
-export function analyzeCookie(name: string, value: string, options: AnalyzeOptions = {}): CookieAnalysis {
+/** Detects the format of one cookie and decodes it, without verifying. Never throws. */
+export function readCookie(name: string, value: string, options: Pick<AnalyzeOptions, 'format' | 'fallbackFormat'> = {}): CookieReading {
   const detections = detectFormats(name, value);
   const wanted = options.format ?? (detections[0]!.format === 'unknown' ? options.fallbackFormat : undefined);
   const detection: Detection = !wanted
@@ -69,22 +82,39 @@ export function analyzeCookie(name: string, value: string, options: AnalyzeOptio
         confidence: 'low',
         reasons: [options.format ? 'format chosen by the user' : `no known shape; read as ${wanted}`],
       });
+  switch (detection.format) {
+    case 'flask':
+      return { format: 'flask', detection, decoded: decodeFlaskCookie(value) };
+    case 'flask-session':
+      return { format: 'flask-session', detection, decoded: decodeFlaskSessionId(value) };
+    default:
+      return { format: 'unknown', detection };
+  }
+}
+
+/** Verifies what `readCookie` read, with the secrets and signer settings of `options`. Never throws. */
+export function verifyReading(reading: CookieReading, options: AnalyzeOptions = {}): CookieAnalysis {
   const secrets = options.secrets ?? [];
   const signer = { digest: options.digest, keyDerivation: options.keyDerivation };
-  switch (detection.format) {
+  switch (reading.format) {
     case 'flask':
       return {
         format: 'flask',
-        detection,
-        verification: verifyFlaskCookie(value, { ...signer, salt: options.salt ?? FLASK_DEFAULTS.salt, secrets, maxAge: options.maxAge, now: options.now }),
+        detection: reading.detection,
+        verification: verifyFlaskDecoded(reading.decoded, { ...signer, salt: options.salt ?? FLASK_DEFAULTS.salt, secrets, maxAge: options.maxAge, now: options.now }),
       };
     case 'flask-session':
       return {
         format: 'flask-session',
-        detection,
-        verification: verifyFlaskSessionId(value, { ...signer, salt: options.salt ?? FLASK_SESSION_DEFAULTS.salt, secrets }),
+        detection: reading.detection,
+        verification: verifyFlaskSessionDecoded(reading.decoded, { ...signer, salt: options.salt ?? FLASK_SESSION_DEFAULTS.salt, secrets }),
       };
     default:
-      return { format: 'unknown', detection };
+      return reading;
   }
+}
+
+/** Detects the format of one cookie and decodes/verifies it. Never throws. */
+export function analyzeCookie(name: string, value: string, options: AnalyzeOptions = {}): CookieAnalysis {
+  return verifyReading(readCookie(name, value, options), options);
 }

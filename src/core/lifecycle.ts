@@ -1,6 +1,6 @@
 import { MAX_COOKIES_EXAMINED, headerValues, isDeletion, requestCookiesOf, setCookiesOf, type SetCookie } from './cookies';
 import type { DigestName, KeyDerivation, SecretInput } from './crypto';
-import { analyzeCookie, detectFormats, type CookieAnalysis } from './detect';
+import { detectFormats, readCookie, verifyReading, type CookieAnalysis, type CookieReading } from './detect';
 import { diagnoseExchange, diagnoseHistory, diagnoseJar, type Diagnostic } from './diagnostics';
 import type { CapturedExchange } from './exchange';
 import { FLASK_DEFAULTS } from './formats/flask';
@@ -153,6 +153,22 @@ function sessionIdOf(state: CookieState | null): string | null {
   return state?.analysis.format === 'flask-session' ? state.analysis.verification.decoded.sid : null;
 }
 
+/** The name of the first of the request's, then the response's cookies (at most MAX_COOKIES_EXAMINED in all) that `isSession` accepts. */
+function firstSessionName(
+  requestCookies: readonly { name: string; value: string }[],
+  setCookies: readonly SetCookie[],
+  isSession: (cookie: { name: string; value: string }) => boolean,
+): string | null {
+  let examined = 0;
+  for (const list of [requestCookies, setCookies]) {
+    for (const cookie of list) {
+      if (examined++ >= MAX_COOKIES_EXAMINED) return null;
+      if (isSession(cookie)) return cookie.name;
+    }
+  }
+  return null;
+}
+
 const REMEMBERED_VALUES = 50;
 
 function rememberValue(values: Set<string>, value: string): void {
@@ -161,36 +177,103 @@ function rememberValue(values: Set<string>, value: string): void {
   if (values.size > REMEMBERED_VALUES) values.delete(values.values().next().value!);
 }
 
-function pathOf(url: URL): string {
-  return url.pathname + url.search;
+/**
+ * What an exchange says whatever the settings, parsed once: every builder (a rebuild after a key
+ * is typed makes a new one) reads the same facts.
+ */
+interface ExchangeFacts {
+  path: string;
+  host: string;
+  /** The port a cookie set here counts for (the scheme's default when the URL has none). */
+  port: string;
+  requestCookies: { name: string; value: string }[];
+  setCookies: SetCookie[];
+  vary: string | null;
+  varyCookie: boolean;
+  cacheControl: string | null;
+  redirectTo: string | null;
+  /** The server's clock (its Date header) when it sent one, else the request's start. */
+  serverNowMs: number;
+}
+
+const exchangeFacts = new WeakMap<CapturedExchange, ExchangeFacts>();
+
+function factsOf(exchange: CapturedExchange): ExchangeFacts {
+  let facts = exchangeFacts.get(exchange);
+  if (facts) return facts;
+  let url: URL;
+  try {
+    url = new URL(exchange.url);
+  } catch {
+    url = new URL('http://invalid.invalid/');
+  }
+  const { responseHeaders } = exchange;
+  const varyValues = headerValues(responseHeaders, 'vary');
+  const cacheValues = headerValues(responseHeaders, 'cache-control');
+  const serverDate = Date.parse(headerValues(responseHeaders, 'date')[0] ?? '');
+  facts = {
+    path: url.pathname + url.search,
+    host: url.hostname,
+    port: url.port || (url.protocol === 'https:' ? '443' : '80'),
+    requestCookies: requestCookiesOf(exchange.requestHeaders),
+    setCookies: setCookiesOf(responseHeaders),
+    vary: varyValues.length ? varyValues.join(', ') : null,
+    varyCookie: varyValues.some((v) => v.split(',').some((t) => ['cookie', '*'].includes(t.trim().toLowerCase()))),
+    cacheControl: cacheValues.length ? cacheValues.join(', ') : null,
+    redirectTo: exchange.redirectURL || headerValues(responseHeaders, 'location')[0] || null,
+    serverNowMs: Number.isNaN(serverDate) ? exchange.startedAt : serverDate,
+  };
+  exchangeFacts.set(exchange, facts);
+  return facts;
+}
+
+/**
+ * Cookie values read (detected and decoded) once, for every builder that is given the same
+ * store: settings change only what verification says. Forgotten all at once past a bound.
+ */
+export class CookieReadings {
+  private readonly readings = new Map<string, CookieReading>();
+
+  constructor(private readonly maxEntries = 20_000) {}
+
+  read(name: string, value: string, fallbackFormat: 'flask' | 'flask-session' | null): CookieReading {
+    const key = `${fallbackFormat ?? ''}:${name}=${value}`;
+    let reading = this.readings.get(key);
+    if (!reading) {
+      reading = readCookie(name, value, { fallbackFormat: fallbackFormat ?? undefined });
+      if (this.readings.size >= this.maxEntries) this.readings.clear();
+      this.readings.set(key, reading);
+    }
+    return reading;
+  }
 }
 
 /**
  * Builds the timeline incrementally. Analyses are cached per cookie value, so
- * re-sent cookies cost nothing; create a new builder when settings change.
+ * re-sent cookies cost nothing; create a new builder when settings change (handing it the old
+ * one's readings).
  */
 export class TimelineBuilder {
-  private readonly analyses = new Map<string, CookieAnalysis>();
+  private readonly analyses = new Map<CookieReading, CookieAnalysis>();
   private readonly tracks = new Map<string, CookieTrack>();
   private readonly knownNames: Set<string>;
 
-  constructor(readonly settings: SessionSettings) {
+  /** `readings` may be shared with the builder this one replaces: only verification is redone. */
+  constructor(
+    readonly settings: SessionSettings,
+    readonly readings: CookieReadings = new CookieReadings(),
+  ) {
     this.knownNames = new Set(settings.cookieNames);
   }
 
   private analyze(name: string, value: string, serverNow: number, track: CookieTrack): CookieState {
-    const key = `${track.format ?? ''}:${name}=${value}`;
-    let analysis = this.analyses.get(key);
+    const reading = this.readings.read(name, value, track.format);
+    let analysis = this.analyses.get(reading);
     if (!analysis) {
-      analysis = analyzeCookie(name, value, {
-        secrets: this.settings.secrets,
-        salt: this.settings.salt,
-        digest: this.settings.digest,
-        keyDerivation: this.settings.keyDerivation,
-        fallbackFormat: track.format ?? undefined,
-      });
+      const { secrets, salt, digest, keyDerivation } = this.settings;
+      analysis = verifyReading(reading, { secrets, salt, digest, keyDerivation });
       if (this.analyses.size > 20_000) this.analyses.clear();
-      this.analyses.set(key, analysis);
+      this.analyses.set(reading, analysis);
     }
     if (analysis.format !== 'unknown' && analysis.detection.confidence !== 'low') track.format = analysis.format;
     if (analysis.format === 'unknown') return { value, analysis, verdict: null, ageSeconds: null };
@@ -239,42 +322,32 @@ export class TimelineBuilder {
   }
 
   addExchange(exchange: CapturedExchange): HttpTimelineEntry {
-    let url: URL;
-    try {
-      url = new URL(exchange.url);
-    } catch {
-      url = new URL('http://invalid.invalid/');
-    }
-    const requestCookies = requestCookiesOf(exchange.requestHeaders);
-    const setCookies = setCookiesOf(exchange.responseHeaders);
-    const cookies = [...requestCookies, ...setCookies];
+    const facts = factsOf(exchange);
+    const { requestCookies, setCookies } = facts;
+    const configured = this.settings.cookieNames;
     const cookieName =
-      cookies.map((c) => c.name).find((name) => this.settings.cookieNames.includes(name)) ??
-      cookies.slice(0, MAX_COOKIES_EXAMINED).find((c) => this.isSessionName(c.name, c.value))?.name ??
-      null;
+      requestCookies.find((c) => configured.includes(c.name))?.name ??
+      setCookies.find((c) => configured.includes(c.name))?.name ??
+      firstSessionName(requestCookies, setCookies, (c) => this.isSessionName(c.name, c.value));
 
-    const varyValues = headerValues(exchange.responseHeaders, 'vary');
-    const vary = varyValues.length ? varyValues.join(', ') : null;
-    const varyCookie = varyValues.some((v) => v.split(',').some((t) => ['cookie', '*'].includes(t.trim().toLowerCase())));
-    const cacheValues = headerValues(exchange.responseHeaders, 'cache-control');
     const entry: HttpTimelineEntry = {
       kind: 'http',
       seq: exchange.seq,
       startedAt: exchange.startedAt,
       method: exchange.method,
       url: exchange.url,
-      path: pathOf(url),
-      host: url.hostname,
+      path: facts.path,
+      host: facts.host,
       status: exchange.status,
-      redirectTo: exchange.redirectURL || headerValues(exchange.responseHeaders, 'location')[0] || null,
+      redirectTo: facts.redirectTo,
       cookieName,
       sent: null,
       set: null,
       sentValues: [],
-      varyCookie,
-      vary,
-      cacheControl: cacheValues.length ? cacheValues.join(', ') : null,
-      event: varyCookie ? 'read' : 'untouched',
+      varyCookie: facts.varyCookie,
+      vary: facts.vary,
+      cacheControl: facts.cacheControl,
+      event: facts.varyCookie ? 'read' : 'untouched',
       changes: [],
       sessionId: null,
       diagnostics: [],
@@ -285,19 +358,18 @@ export class TimelineBuilder {
       return entry;
     }
 
-    // Ages are judged by the server's clock (its Date header) when it sent one.
-    const serverDate = Date.parse(headerValues(exchange.responseHeaders, 'date')[0] ?? '');
-    const serverNowMs = Number.isNaN(serverDate) ? exchange.startedAt : serverDate;
+    // Ages are judged by the server's clock.
+    const serverNowMs = facts.serverNowMs;
     const serverNow = Math.floor(serverNowMs / 1000);
-    const track = this.track(url.hostname, cookieName);
+    const track = this.track(facts.host, cookieName);
     entry.sentValues = requestCookies.filter((c) => c.name === cookieName).map((c) => c.value);
     // Werkzeug reads the first of several same-name cookies.
     entry.sent = entry.sentValues.length ? this.analyze(cookieName, entry.sentValues[0]!, serverNow, track) : null;
-    const lastSet = setCookies.filter((c) => c.name === cookieName).at(-1);
+    const lastSet = setCookies.findLast((c) => c.name === cookieName);
     if (lastSet) {
       const deletion = isDeletion(lastSet, serverNowMs);
       entry.set = { cookie: lastSet, deletion, state: deletion ? null : this.analyze(cookieName, lastSet.value, serverNow, track) };
-      track.portsSetting.add(url.port || (url.protocol === 'https:' ? '443' : '80'));
+      track.portsSetting.add(facts.port);
     }
     this.classify(entry, track);
     entry.diagnostics = [...diagnoseExchange(entry, this.settings), ...diagnoseHistory(entry, track)];

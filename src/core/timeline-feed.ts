@@ -1,5 +1,5 @@
 import type { CapturedExchange } from './exchange';
-import { TimelineBuilder, type JarChange, type SessionSettings, type TimelineEntry } from './lifecycle';
+import { TimelineBuilder, type CookieReadings, type JarChange, type SessionSettings, type TimelineEntry } from './lifecycle';
 
 /**
  * Keeps a bounded, incrementally built timeline for a growing stream of
@@ -20,7 +20,8 @@ import { TimelineBuilder, type JarChange, type SessionSettings, type TimelineEnt
  *   restored from storage); hidden exchanges are still fed to the builder, so
  *   later entries are classified with everything seen before.
  *
- * Pure: the caller supplies the clock. Build a new feed when settings change.
+ * Pure: the caller supplies the clock. Build a new feed when settings change, with this one's
+ * `readings`.
  */
 
 export const DEFAULT_TIMELINE_CAPACITY = 10_000;
@@ -30,6 +31,8 @@ export const DEFAULT_JAR_SETTLE_MS = 1_500;
 export interface TimelineFeedOptions {
   capacity?: number;
   jarSettleMs?: number;
+  /** The cookie readings of the feed this one replaces (`readings`): a rebuild then only re-verifies. */
+  readings?: CookieReadings;
 }
 
 export interface SyncResult {
@@ -55,9 +58,14 @@ export class TimelineFeed {
   private revision = 0;
 
   constructor(settings: SessionSettings, options: TimelineFeedOptions = {}) {
-    this.builder = new TimelineBuilder(settings);
+    this.builder = new TimelineBuilder(settings, options.readings);
     this.capacity = Math.max(1, Math.floor(options.capacity ?? DEFAULT_TIMELINE_CAPACITY));
     this.jarSettleMs = options.jarSettleMs ?? DEFAULT_JAR_SETTLE_MS;
+  }
+
+  /** What the builder has read of cookie values, for a feed that replaces this one. */
+  get readings(): CookieReadings {
+    return this.builder.readings;
   }
 
   /** The kept entries, oldest first. A new array whenever something changed (compare by identity). */

@@ -83,7 +83,11 @@ function signerParams(options: FlaskSessionOptions): SignerParams {
 
 /** Verifies a signed session id as `Signer(SECRET_KEY, salt='flask-session').unsign` does. Never throws. */
 export function verifyFlaskSessionId(value: string, options: FlaskSessionVerifyOptions): FlaskSessionVerification {
-  const decoded = decodeFlaskSessionId(value);
+  return verifyFlaskSessionDecoded(decodeFlaskSessionId(value), options);
+}
+
+/** `verifyFlaskSessionId` on an id already decoded. */
+export function verifyFlaskSessionDecoded(decoded: FlaskSessionDecoded, options: FlaskSessionVerifyOptions): FlaskSessionVerification {
   const notes: string[] = [];
   const result = (verdict: FlaskSessionVerification['verdict'], signature: FlaskSessionVerification['signature'], matchedSecretIndex: number | null, reason: ErrorInfo | null): FlaskSessionVerification => ({
     format: 'flask-session',

@@ -286,7 +286,11 @@ function payloadNotes(decoded: FlaskDecoded, nesting: ErrorInfo | null): string[
  * the server concludes. Never throws.
  */
 export function verifyFlaskCookie(value: string, options: FlaskVerifyOptions): FlaskVerification {
-  const decoded = decodeFlaskCookie(value, options);
+  return verifyFlaskDecoded(decodeFlaskCookie(value, options), options);
+}
+
+/** `verifyFlaskCookie` on a cookie already decoded (a Timeline rebuild after a key is typed only re-verifies). */
+export function verifyFlaskDecoded(decoded: FlaskDecoded, options: FlaskVerifyOptions): FlaskVerification {
   const nesting = nestingError(decoded);
   const result = (
     verdict: FlaskVerification['verdict'],

@@ -171,14 +171,15 @@ export class TimelineController {
     this.publish();
   }
 
-  private newFeed(settings: SessionSettings): TimelineFeed {
-    return new TimelineFeed(settings, this.options.capacity === undefined ? {} : { capacity: this.options.capacity });
+  /** A feed for `settings`; one that replaces `previous` reuses its cookie readings. */
+  private newFeed(settings: SessionSettings, previous?: TimelineFeed): TimelineFeed {
+    return new TimelineFeed(settings, { capacity: this.options.capacity, readings: previous?.readings });
   }
 
   private rebuild(): void {
     this.rebuildTimer = undefined;
     if (!this.inputs || !this.feed) return;
-    const built = this.newFeed(this.inputs.settings);
+    const built = this.newFeed(this.inputs.settings, this.feed);
     built.clear(this.feed.clearedThrough.exchanges, this.feed.clearedThrough.jar);
     this.next = built;
     this.publish();
