@@ -236,7 +236,7 @@ export class CookieReadings {
 
   constructor(private readonly maxEntries = 20_000) {}
 
-  read(name: string, value: string, fallbackFormat: 'flask' | 'flask-session' | null): CookieReading {
+  read(name: string, value: string, fallbackFormat: CookieTrack['format']): CookieReading {
     const key = `${fallbackFormat ?? ''}:${name}=${value}`;
     let reading = this.readings.get(key);
     if (!reading) {

@@ -7,7 +7,7 @@ import {
   type JarChange,
   type TimelineEntry,
 } from '../../src/core';
-import { httpSequences, stepToExchange } from '../support/sequences';
+import { HTTP_SEQUENCE_SECRET, httpSequences, stepToExchange } from '../support/sequences';
 
 const basic = () => httpSequences().find((s) => s.name === 'basic-lifecycle')!;
 const exchangesOf = (name: string): CapturedExchange[] =>
@@ -46,6 +46,32 @@ describe('TimelineFeed', () => {
     expect(feed.entries.map((e) => e.kind === 'http' && e.changes.length)).toEqual(direct.map((e) => e.changes.length));
     expect(feed.lastSeq).toBe(all.length);
     expect(basic().steps).toHaveLength(all.length);
+  });
+
+  it("a feed rebuilt for a new key with the old feed's readings re-verifies: the same entries as a fresh feed with that key", () => {
+    const verdicts = (entries: readonly TimelineEntry[]) =>
+      entries.map((e) => (e.kind === 'http' ? `${e.seq}:${e.event}:${e.sent?.verdict}:${e.set?.state?.verdict}:${e.diagnostics.map((d) => d.code).join(',')}` : e.seq));
+    const keyed = { ...DEFAULT_SETTINGS, secrets: [{ text: HTTP_SEQUENCE_SECRET }] };
+    for (const sequence of httpSequences()) {
+      const all = sequence.steps.map((step, i) => stepToExchange(step, i + 1));
+      const unkeyed = new TimelineFeed(DEFAULT_SETTINGS);
+      unkeyed.sync(all, [], 0);
+      const rebuilt = new TimelineFeed(keyed, { readings: unkeyed.readings });
+      rebuilt.sync(all, [], 0);
+      const fresh = new TimelineFeed(keyed);
+      fresh.sync(all, [], 0);
+      expect(verdicts(rebuilt.entries), sequence.name).toEqual(verdicts(fresh.entries));
+      // And back: the key's verdicts do not stay behind in the shared readings.
+      const cleared = new TimelineFeed(DEFAULT_SETTINGS, { readings: rebuilt.readings });
+      cleared.sync(all, [], 0);
+      expect(verdicts(cleared.entries), sequence.name).toEqual(verdicts(unkeyed.entries));
+    }
+    const all = exchangesOf('basic-lifecycle');
+    const withKey = new TimelineFeed(keyed);
+    withKey.sync(all, [], 0);
+    const without = new TimelineFeed(DEFAULT_SETTINGS);
+    without.sync(all, [], 0);
+    expect(verdicts(withKey.entries)).not.toEqual(verdicts(without.entries)); // the key matters here, so the comparison above can fail
   });
 
   it('spreads a rebuild over several calls with maxItems', () => {
