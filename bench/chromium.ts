@@ -308,7 +308,7 @@ async function benchReanalysis(browser: LaunchedBrowser, flask: FlaskApp, path: 
         runs: runs.map((r) => ({ started_ms: round(r.startedMs), done_ms: round(r.doneMs), max_frame_gap_ms: round(r.maxFrameGapMs), frames: r.frames, long_tasks_ms: r.longTasksMs })),
         first_done_ms: round(runs[0]!.doneMs),
         median_done_ms: round(median(runs.map((r) => r.doneMs))),
-        median_work_ms: round(median(runs.map((r) => r.doneMs - r.startedMs))),
+        median_started_ms: round(median(runs.map((r) => r.startedMs))),
         max_frame_gap_ms: round(Math.max(...runs.map((r) => r.maxFrameGapMs))),
         longest_task_ms: Math.max(0, ...runs.flatMap((r) => r.longTasksMs)),
       });
@@ -508,7 +508,7 @@ export async function benchChromium({ wordlist, parts = PARTS }: { wordlist: str
         const typed = re.secret_typed;
         rows.push({
           work: `Timeline re-analysis, ${TIMELINE_ENTRIES.toLocaleString('en-US')} rows (every request changes the cookie): key pasted → all rows re-analysed`,
-          ours: `${ms(typed.median_done_ms)} (200 ms typing pause + ${ms(typed.median_work_ms)}; first paste ${ms(typed.first_done_ms)})`,
+          ours: `${ms(typed.median_done_ms)} (rebuild under way after ${ms(typed.median_started_ms)}; first paste ${ms(typed.first_done_ms)})`,
           reference: '200 ms goal',
           ratio: typed.median_done_ms / 200,
           goal: '≤ 1× (< 200 ms)',

@@ -77,26 +77,53 @@ describe('TimelineController', () => {
     expect(seqs(d)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('rebuilds for new settings once typing pauses, keeping the old timeline until then', async () => {
+  it('rebuilds at once for a pasted key, and once typing pauses for changes that follow quickly', async () => {
     const c = new TimelineController({ rebuildDelayMs: 200 });
     c.setInputs(inputs(all));
     const tamperedSeq = steps.findIndex((s) => s.step === 'tampered-cookie') + 1;
     const tampered = () => c.getSnapshot().entries.find((e) => e.seq === tamperedSeq) as HttpTimelineEntry;
-    expect(tampered().diagnostics.map((d) => d.code)).not.toContain('bad-signature');
+    const codes = () => tampered().diagnostics.map((d) => d.code);
+    expect(codes()).not.toContain('bad-signature');
     const withSecret: SessionSettings = { ...DEFAULT_SETTINGS, secrets: [{ text: HTTP_SEQUENCE_SECRET }] };
-    c.setInputs(inputs(all, { settings: { ...withSecret, secrets: [{ text: 'partial' }] } }));
+    // Pasted after a quiet spell: rebuilt at once, with no timer run.
     c.setInputs(inputs(all, { settings: withSecret }));
-    await vi.advanceTimersByTimeAsync(100);
-    expect(tampered().diagnostics.map((d) => d.code)).not.toContain('bad-signature');
-    await vi.runAllTimersAsync();
     expect(tampered().event).toBe('rejected');
-    expect(tampered().diagnostics.map((d) => d.code)).toContain('bad-signature');
+    expect(codes()).toContain('bad-signature');
+    expect(seqs(c)).toEqual(all.map((e) => e.seq));
+    // Changes within the delay of each other (typing): the old timeline stays until they pause.
+    await vi.advanceTimersByTimeAsync(150);
+    c.setInputs(inputs(all, { settings: DEFAULT_SETTINGS }));
+    await vi.advanceTimersByTimeAsync(100);
+    c.setInputs(inputs(all, { settings: { ...withSecret, secrets: [{ text: 'partial' }] } }));
+    await vi.advanceTimersByTimeAsync(100);
+    c.setInputs(inputs(all, { settings: withSecret }));
+    await vi.advanceTimersByTimeAsync(150);
+    expect(tampered().event).toBe('rejected'); // still the timeline of the first paste
+    c.setInputs(inputs(all, { settings: DEFAULT_SETTINGS }));
+    await vi.advanceTimersByTimeAsync(199);
+    expect(codes()).toContain('bad-signature');
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.runAllTimersAsync();
+    expect(codes()).not.toContain('bad-signature');
     expect(seqs(c)).toEqual(all.map((e) => e.seq));
     // The same settings again (a new object) do not rebuild.
     const before = c.getSnapshot().entries;
-    c.setInputs(inputs(all, { settings: { ...withSecret } }));
+    c.setInputs(inputs(all, { settings: { ...DEFAULT_SETTINGS } }));
     await vi.runAllTimersAsync();
     expect(c.getSnapshot().entries).toBe(before);
+  });
+
+  it('runs its slices through the given task scheduler, and none after dispose', async () => {
+    const queued: (() => void)[] = [];
+    const c = new TimelineController({ slice: 5, nextTask: (run) => void queued.push(run) });
+    c.setInputs(inputs(all));
+    expect(seqs(c)).toEqual([1, 2, 3, 4, 5]);
+    expect(queued).toHaveLength(1);
+    queued.shift()!();
+    expect(seqs(c)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    c.dispose();
+    queued.shift()!();
+    expect(seqs(c)).toHaveLength(10);
   });
 
   it('keeps a cleared list cleared across a rebuild', async () => {
@@ -131,7 +158,8 @@ describe('TimelineController slice budget', () => {
     const slow = await sliceSizes(20); // a slice of 20 "takes" 20 ms: 1 ms each, so 10 per slice after
     expect(slow[0]).toBe(20);
     expect(Math.max(...slow.slice(1))).toBe(10);
-    // Under the clock's millisecond (counted as 1 ms): 20 in 1 ms allows 200 in 10 ms, then the rest.
-    expect(await sliceSizes(0)).toEqual([20, 200, 80]);
+    // Under the clock's millisecond (counted as 1 ms): 20 in 1 ms would allow 200 in 10 ms, but a
+    // slice at most doubles (the cost per exchange can jump), so 40, 80, then the rest.
+    expect(await sliceSizes(0)).toEqual([20, 40, 80, 160]);
   });
 });

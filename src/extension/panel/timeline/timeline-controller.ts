@@ -37,8 +37,16 @@ export interface TimelineControllerOptions {
    * cookies): the panel keeps drawing frames. 0: fixed slices.
    */
   sliceBudgetMs?: number;
-  /** Settings typed in the Session view rebuild the timeline once typing pauses. */
+  /**
+   * New settings rebuild the timeline at once (a pasted key), but a change within this long of
+   * the previous one waits until changes pause this long (typing a key letter by letter).
+   */
   rebuildDelayMs?: number;
+  /**
+   * Runs the next slice on a later task. Default `setTimeout(run, 0)`, which browsers stretch to
+   * 4 ms once such timers nest; the panel passes a message-channel post, which they do not.
+   */
+  nextTask?: (run: () => void) => void;
   /** New exchanges are taken in at most this often (a burst becomes a few renders, not one per request). */
   minIntervalMs?: number;
   /** How long to wait for the stored mark before showing the backlog anyway. */
@@ -76,6 +84,9 @@ export class TimelineController {
   private markState: 'loading' | 'ready' = 'loading';
   private timer: ReturnType<typeof setTimeout> | undefined;
   private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastSettingsChange = -Infinity;
+  /** Bumped whenever scheduled work is cancelled, so a slice posted before that does nothing. */
+  private generation = 0;
   /** A pump is scheduled: the next slice, or new inputs held back by `minIntervalMs` (not a wait for jar changes). */
   private continuing = false;
   private lastPump = -Infinity;
@@ -84,7 +95,16 @@ export class TimelineController {
   private readonly listeners = new Set<() => void>();
 
   constructor(options: TimelineControllerOptions = {}) {
-    this.options = { now: Date.now, slice: 400, sliceBudgetMs: 0, rebuildDelayMs: 200, markTimeoutMs: 1_000, minIntervalMs: 0, ...options };
+    this.options = {
+      now: Date.now,
+      slice: 400,
+      sliceBudgetMs: 0,
+      rebuildDelayMs: 200,
+      markTimeoutMs: 1_000,
+      minIntervalMs: 0,
+      nextTask: (run) => void setTimeout(run, 0),
+      ...options,
+    };
     this.sliceSize = this.options.slice;
     if (!options.loadMark) {
       this.markState = 'ready';
@@ -123,8 +143,13 @@ export class TimelineController {
       if (this.mark > 0) this.feed.clear(this.mark, -Infinity);
     } else if (key !== this.key) {
       this.key = key;
+      const now = this.options.now();
+      const typing = this.rebuildTimer !== undefined || now - this.lastSettingsChange < this.options.rebuildDelayMs;
+      this.lastSettingsChange = now;
       clearTimeout(this.rebuildTimer);
-      this.rebuildTimer = setTimeout(() => this.rebuild(), this.options.rebuildDelayMs);
+      this.rebuildTimer = undefined;
+      if (typing) this.rebuildTimer = setTimeout(() => this.rebuild(), this.options.rebuildDelayMs);
+      else this.rebuild();
     }
     if (this.continuing) return;
     const wait = this.lastPump + this.options.minIntervalMs - this.options.now();
@@ -148,6 +173,7 @@ export class TimelineController {
 
   /** Stops timers (the controller can be fed again afterwards). */
   dispose(): void {
+    this.generation++;
     clearTimeout(this.timer);
     clearTimeout(this.rebuildTimer);
     this.timer = undefined;
@@ -180,6 +206,8 @@ export class TimelineController {
     this.rebuildTimer = undefined;
     if (!this.inputs || !this.feed) return;
     const built = this.newFeed(this.inputs.settings, this.feed);
+    // New settings change what an exchange costs (a key means verifying): start from the base size.
+    this.sliceSize = Math.min(this.sliceSize, this.options.slice);
     built.clear(this.feed.clearedThrough.exchanges, this.feed.clearedThrough.jar);
     this.next = built;
     this.publish();
@@ -193,6 +221,7 @@ export class TimelineController {
   }
 
   private pump(): void {
+    this.generation++;
     clearTimeout(this.timer);
     this.timer = undefined;
     const inputs = this.inputs;
@@ -227,7 +256,12 @@ export class TimelineController {
     this.publish();
     this.continuing = more;
     const feed = this.feed;
-    if (more) this.timer = setTimeout(() => this.pump(), 0);
+    if (more) {
+      const generation = this.generation;
+      this.options.nextTask(() => {
+        if (generation === this.generation) this.pump();
+      });
+    }
     else if (feed?.pendingJarChanges) this.timer = setTimeout(() => this.pump(), Math.max(0, (feed.nextSettleAt() ?? now) - now) + 5);
   }
 
@@ -236,7 +270,8 @@ export class TimelineController {
     const budget = this.options.sliceBudgetMs;
     if (budget <= 0 || fed === 0) return;
     const perExchangeMs = Math.max(tookMs, 1) / fed;
-    this.sliceSize = Math.round(Math.min(Math.max(budget / perExchangeMs, 10), 4_000));
+    // At most doubling: the cost per exchange can jump (the first cookies of a new session).
+    this.sliceSize = Math.round(Math.min(Math.max(budget / perExchangeMs, 10), 4_000, this.sliceSize * 2));
   }
 
   private publish(): void {
