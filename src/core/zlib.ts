@@ -112,30 +112,14 @@ function deflateBody(data: Uint8Array): Uint8Array {
   return data.subarray(2);
 }
 
-/**
- * The first `length` or so decompressed bytes, inflating no further (a glance for detection);
- * null when the stream is not zlib or breaks before producing anything.
- */
-export function inflatePrefix(data: Uint8Array, length: number): Uint8Array | null {
-  let raw: Uint8Array;
+/** Whether `data` starts with a zlib header Python's zlib would accept (two bytes; nothing inflated). */
+export function hasZlibHeader(data: Uint8Array): boolean {
   try {
-    raw = deflateBody(data);
+    deflateBody(data);
+    return true;
   } catch {
-    return null;
+    return false;
   }
-  let first: Uint8Array | null = null;
-  const enough = new Error('enough');
-  const inflater = new Inflate((chunk) => {
-    first = first ? new Uint8Array([...first, ...chunk.subarray(0, length)]) : chunk.slice(0, length);
-    if (first.length >= length) throw enough;
-  });
-  try {
-    // Each push sets up fflate's window, so few, larger pushes; 512 bytes inflate to ~0.5 MB at most.
-    for (let i = 0; i < raw.length && !first; i += 512) inflater.push(raw.subarray(i, i + 512), i + 512 >= raw.length);
-  } catch {
-    /* stopped early, or broken after some output */
-  }
-  return first;
 }
 
 export function inflateZlib(data: Uint8Array, maxOutput = DEFAULT_MAX_DECOMPRESSED_BYTES): Uint8Array {
