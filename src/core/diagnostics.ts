@@ -207,7 +207,9 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
     }
   }
 
-  if (entry.event === 'read' && entry.sent && !['GET', 'HEAD', 'OPTIONS'].includes(entry.method) && !isFlaskSession(entry)) {
+  out.push(...diagnoseServer(entry));
+  // A guess from the cookie alone; with the companion's report, diagnoseServer knows.
+  if (entry.server === null && entry.event === 'read' && entry.sent && !['GET', 'HEAD', 'OPTIONS'].includes(entry.method) && !isFlaskSession(entry)) {
     out.push({
       code: 'write-not-saved',
       severity: 'info',
@@ -217,6 +219,50 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
     });
   }
   return out;
+}
+
+/** From the companion's report: changes the server made but did not save, and a report that could not be read. */
+function diagnoseServer(entry: HttpTimelineEntry): Diagnostic[] {
+  const server = entry.server;
+  if (server === null) return [];
+  if (!server.ok) {
+    const detail =
+      server.kind === 'server_error'
+        ? `The companion could not observe this request on the server: ${server.error}.`
+        : server.kind === 'unsupported_version'
+          ? `The header is format version ${server.version}; this Session Lens reads version 1.`
+          : `The header could not be read: ${server.error.message}.`;
+    return [
+      {
+        code: 'companion-report-unreadable',
+        severity: 'warning',
+        title: 'X-Session-Lens header not usable',
+        detail,
+        fix: 'Use the flask_session_lens companion that ships with this Session Lens; see the server log for its warnings.',
+      },
+    ];
+  }
+  const report = server.report;
+  if (!report.changedWithoutModified) return [];
+  const keys = report.changedKeys?.length ? report.changedKeys.map((k) => `'${k}'`).join(', ') : 'a value';
+  const saved = report.store ? report.store.write === 'written' : report.cookie.action === 'written';
+  return [
+    saved
+      ? {
+          code: 'change-saved-by-refresh',
+          severity: 'info',
+          title: 'Changed in place, saved only because the session is refreshed',
+          detail: `The view changed ${keys} in place without assigning to the session, so session.modified stayed False; it was saved anyway because ${report.flags.permanent ? 'the session is permanent and SESSION_REFRESH_EACH_REQUEST is on' : 'the interface saves every request'}.`,
+          fix: 'Set session.modified = True after changing nested values: with SESSION_REFRESH_EACH_REQUEST off, or a non-permanent session, this change would be lost.',
+        }
+      : {
+          code: 'change-not-saved',
+          severity: 'warning',
+          title: 'The session changed on the server but was not saved',
+          detail: `The view changed ${keys} in place without assigning to the session, so session.modified stayed False and ${report.store ? 'the store was not written' : 'no cookie was written'} (${report.cookie.reason.replaceAll('_', ' ')}). The next request sees the old session.`,
+          fix: 'After changing nested values, set session.modified = True (or reassign the top-level key).',
+        },
+  ];
 }
 
 const LOGIN_PATH = /(^|\/)(log-?in|sign-?in|auth(enticate)?|session\/new)(\/|$|\?)/i;

@@ -24,3 +24,4 @@ export * from './timeline-feed';
 export * from './export';
 export * from './timeline-headers';
 export * from './audit';
+export * from './companion-report';

@@ -1,3 +1,4 @@
+import { companionReportOf, type CompanionVerdict } from './companion-report';
 import { MAX_COOKIES_EXAMINED, headerValues, isDeletion, requestCookiesOf, setCookiesOf, type SetCookie } from './cookies';
 import type { DigestName, KeyDerivation, SecretInput } from './crypto';
 import { detectFormats, readCookie, verifyReading, type CookieAnalysis, type CookieReading } from './detect';
@@ -87,6 +88,8 @@ export interface HttpTimelineEntry {
   changes: PayloadChange[];
   /** Flask-Session: was the id kept, or a new one issued? */
   sessionId: 'new' | 'kept' | 'changed' | null;
+  /** What the app's session interface did, from the development companion's X-Session-Lens header (null: no header). */
+  server: CompanionVerdict | null;
   diagnostics: Diagnostic[];
   /** Request and response headers, for the detail view and export. */
   exchange: CapturedExchange;
@@ -178,6 +181,19 @@ function rememberValue(values: Set<string>, value: string): void {
 }
 
 /**
+ * A server-side session's cookie holds only an id, so the cookie alone says "refreshed, id kept".
+ * With the companion's report of the session as the server opened and saved it, a kept id is
+ * Modified (with the same diff as a signed cookie), Read or Untouched.
+ */
+function applyServerSession(entry: HttpTimelineEntry): void {
+  const report = entry.server?.ok ? entry.server.report : null;
+  if (!report?.store || report.opened === null || report.saved === null) return;
+  if (entry.event !== 'refreshed' && entry.event !== 'read' && entry.event !== 'untouched') return;
+  entry.changes = diffPayloads(report.opened, report.saved);
+  entry.event = entry.changes.length > 0 ? 'modified' : report.flags.accessed ? 'read' : 'untouched';
+}
+
+/**
  * What an exchange says whatever the settings, parsed once: every builder (a rebuild after a key
  * is typed makes a new one) reads the same facts.
  */
@@ -194,6 +210,7 @@ interface ExchangeFacts {
   redirectTo: string | null;
   /** The server's clock (its Date header) when it sent one, else the request's start. */
   serverNowMs: number;
+  server: CompanionVerdict | null;
 }
 
 const exchangeFacts = new WeakMap<CapturedExchange, ExchangeFacts>();
@@ -222,6 +239,7 @@ function factsOf(exchange: CapturedExchange): ExchangeFacts {
     cacheControl: cacheValues.length ? cacheValues.join(', ') : null,
     redirectTo: exchange.redirectURL || headerValues(responseHeaders, 'location')[0] || null,
     serverNowMs: Number.isNaN(serverDate) ? exchange.startedAt : serverDate,
+    server: companionReportOf(responseHeaders),
   };
   exchangeFacts.set(exchange, facts);
   return facts;
@@ -350,6 +368,7 @@ export class TimelineBuilder {
       event: facts.varyCookie ? 'read' : 'untouched',
       changes: [],
       sessionId: null,
+      server: facts.server,
       diagnostics: [],
       exchange,
     };
@@ -372,6 +391,7 @@ export class TimelineBuilder {
       track.portsSetting.add(facts.port);
     }
     this.classify(entry, track);
+    applyServerSession(entry);
     entry.diagnostics = [...diagnoseExchange(entry, this.settings), ...diagnoseHistory(entry, track)];
     const issued = sessionIdOf(entry.set?.state ?? null);
     if (issued !== null) track.issuedIds.add(issued);
