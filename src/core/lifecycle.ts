@@ -245,6 +245,9 @@ function factsOf(exchange: CapturedExchange): ExchangeFacts {
   return facts;
 }
 
+/** Cookie values a timeline remembers the reading and the verdict of (twice the Timeline's 10,000 rows). */
+const MAX_REMEMBERED_COOKIES = 20_000;
+
 /**
  * Cookie values read (detected and decoded) once, for every builder that is given the same
  * store: settings change only what verification says. Forgotten all at once past a bound.
@@ -252,7 +255,7 @@ function factsOf(exchange: CapturedExchange): ExchangeFacts {
 export class CookieReadings {
   private readonly readings = new Map<string, CookieReading>();
 
-  constructor(private readonly maxEntries = 20_000) {}
+  constructor(private readonly maxEntries = MAX_REMEMBERED_COOKIES) {}
 
   read(name: string, value: string, fallbackFormat: CookieTrack['format']): CookieReading {
     const key = `${fallbackFormat ?? ''}:${name}=${value}`;
@@ -290,7 +293,7 @@ export class TimelineBuilder {
     if (!analysis) {
       const { secrets, salt, digest, keyDerivation } = this.settings;
       analysis = verifyReading(reading, { secrets, salt, digest, keyDerivation });
-      if (this.analyses.size > 20_000) this.analyses.clear();
+      if (this.analyses.size > MAX_REMEMBERED_COOKIES) this.analyses.clear();
       this.analyses.set(reading, analysis);
     }
     if (analysis.format !== 'unknown' && analysis.detection.confidence !== 'low') track.format = analysis.format;
