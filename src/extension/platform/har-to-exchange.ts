@@ -12,9 +12,20 @@ export interface HarHeaderLike {
 export interface HarEntryLike {
   startedDateTime?: string;
   request?: { method?: string; url?: string; headers?: HarHeaderLike[] };
-  response?: { status?: number; headers?: HarHeaderLike[]; redirectURL?: string };
+  response?: {
+    status?: number;
+    headers?: HarHeaderLike[];
+    redirectURL?: string;
+    /** -1 when the raw header block is unknown. */
+    headersSize?: number;
+    httpVersion?: string;
+    /** Chromium's HAR extension. */
+    _fetchedViaServiceWorker?: boolean;
+  };
   /** Chromium's HAR extension: document, xhr, fetch, script, … */
   _resourceType?: string;
+  /** Chromium's HAR extension: 'memory' or 'disk' when served from the cache. */
+  _fromCache?: string;
 }
 
 const SET_COOKIE = 'set-cookie';

@@ -1,17 +1,10 @@
 import { readHar, type DevtoolsNetworkLike } from './devtools-api';
 import type { ExchangeStream } from './exchange-stream';
 import { parseStartedAt, type HarEntryLike } from './har-to-exchange';
+import { harEntryKey, rawHeaderCompleter } from './raw-headers';
 
 /** How long entries seen in the initial getHAR() are remembered to drop their late events. */
 export const HAR_OVERLAP_WINDOW_MS = 60_000;
-
-/**
- * Identity of a request across getHAR() and onRequestFinished. Only fields fixed when the request
- * starts: getHAR() also lists requests still in flight, whose status and timings change later.
- */
-function entryKey(entry: HarEntryLike): string {
-  return [entry.startedDateTime, entry.request?.method, entry.request?.url].join('\u0000');
-}
 
 /** getHAR() entries without a response yet; their onRequestFinished event brings the real data. */
 function awaitingResponse(entry: HarEntryLike): boolean {
@@ -28,7 +21,8 @@ function awaitingResponse(entry: HarEntryLike): boolean {
  * are skipped (their event will bring them), and every other HAR entry cancels one event for the
  * same request (same start time, method and URL). The initial set (HAR entries plus events held
  * back meanwhile) is recorded in start-time order. A request that failed without any response
- * before this page subscribed is therefore not recorded.
+ * before this page subscribed is therefore not recorded. Every entry goes through
+ * `rawHeaderCompleter`, so one that DevTools delivered before its raw headers is completed first.
  * Returns a function that stops the feed.
  */
 export function feedStreamFromNetwork(
@@ -40,10 +34,11 @@ export function feedStreamFromNetwork(
   let heldBack: HarEntryLike[] | null = includeExisting ? [] : null;
   const fromHar = new Map<string, number>();
   let forgetTimer: ReturnType<typeof setTimeout> | undefined;
+  const completer = rawHeaderCompleter(network, (entry) => stream.recordHar(entry));
 
   /** True when `entry` was already recorded from the HAR (and uses up that match). */
   const alreadyFromHar = (entry: HarEntryLike): boolean => {
-    const key = entryKey(entry);
+    const key = harEntryKey(entry);
     const count = fromHar.get(key);
     if (!count) return false;
     if (count === 1) fromHar.delete(key);
@@ -53,7 +48,7 @@ export function feedStreamFromNetwork(
 
   const onFinished = (entry: HarEntryLike) => {
     if (heldBack) heldBack.push(entry);
-    else if (!alreadyFromHar(entry)) stream.recordHar(entry);
+    else if (!alreadyFromHar(entry)) completer.push(entry);
   };
   network.onRequestFinished.addListener(onFinished);
 
@@ -66,7 +61,7 @@ export function feedStreamFromNetwork(
       .then((har) => {
         const existing = har.filter((entry) => !awaitingResponse(entry));
         for (const entry of existing) {
-          const key = entryKey(entry);
+          const key = harEntryKey(entry);
           fromHar.set(key, (fromHar.get(key) ?? 0) + 1);
         }
         const initial = [...existing, ...(heldBack ?? []).filter((entry) => !alreadyFromHar(entry))];
@@ -75,7 +70,7 @@ export function feedStreamFromNetwork(
         initial
           .map((entry, index) => ({ entry, index, at: order(entry) }))
           .sort((a, b) => a.at - b.at || a.index - b.index)
-          .forEach(({ entry }) => stream.recordHar(entry));
+          .forEach(({ entry }) => completer.push(entry));
         if (fromHar.size > 0) {
           forgetTimer = setTimeout(() => fromHar.clear(), options.overlapWindowMs ?? HAR_OVERLAP_WINDOW_MS);
         }
@@ -84,6 +79,7 @@ export function feedStreamFromNetwork(
 
   return () => {
     clearTimeout(forgetTimer);
+    completer.stop();
     network.onRequestFinished.removeListener(onFinished);
   };
 }
