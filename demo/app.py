@@ -36,6 +36,9 @@ Configuration (environment variables; booleans are 0/1):
   SESSION_LENS_REFRESH_EACH_REQUEST  SESSION_REFRESH_EACH_REQUEST (default 1)
   SESSION_LENS_LIFETIME              PERMANENT_SESSION_LIFETIME in seconds
                                      (default: Flask's 31 days)
+  SESSION_LENS_COMPANION             1 = load the companion (companion/, flask_session_lens),
+                                     so each response carries its X-Session-Lens report
+                                     of what the session interface did (default 0)
   SESSION_LENS_EXIT_ON_STDIN_EOF     1 = exit when stdin reaches end of file. Test
                                      harnesses set it and keep a pipe open, so the
                                      app cannot outlive them.
@@ -147,6 +150,7 @@ SESSION_PERMANENT = _env_bool("SESSION_LENS_SESSION_PERMANENT", True)
 REFRESH_EACH_REQUEST = _env_bool("SESSION_LENS_REFRESH_EACH_REQUEST", True)
 LIFETIME = _env_int("SESSION_LENS_LIFETIME", None)
 EXIT_ON_STDIN_EOF = _env_bool("SESSION_LENS_EXIT_ON_STDIN_EOF", False)
+COMPANION = _env_bool("SESSION_LENS_COMPANION", False)
 
 # Python hides DeprecationWarnings raised inside libraries. Flask-Session's
 # are part of what this demo shows (0.3.2 reads app.session_cookie_name, which
@@ -318,6 +322,18 @@ elif BACKEND == "sqlalchemy":
         if row is None:
             return {"value": None, "table": table}
         return {"value": bytes(row[0]), "table": table, "expiry": str(row[1])}
+
+
+if COMPANION:
+    # Loaded from the repository, as `PYTHONPATH=companion` would; after Session(app), although
+    # the companion also wraps an interface that is replaced later. The demo runs without debug
+    # mode, hence ALLOW_OUTSIDE_DEBUG: a local demo only.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "companion"))
+    from flask_session_lens import SessionLens
+
+    app.config["SESSION_LENS_ENABLED"] = True
+    app.config["SESSION_LENS_ALLOW_OUTSIDE_DEBUG"] = True
+    SessionLens(app)
 
 
 def _store_format() -> str:
@@ -544,6 +560,7 @@ def info() -> Response:
             "werkzeug": _dist_version("Werkzeug", "werkzeug"),
             "python": sys.version.split()[0],
             "backend": BACKEND,
+            "companion": COMPANION,
             "store_format": _store_format(),
             "use_signer": USE_SIGNER if BACKEND != "cookie" else False,
             "secret_key_fallbacks_supported": FALLBACKS_SUPPORTED,

@@ -221,6 +221,20 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
   return out;
 }
 
+/** Why an unmodified session was written, from the companion's cookie reason. */
+function savedAnywayBecause(reason: string): string {
+  switch (reason) {
+    case 'refresh_each_request':
+      return 'the session is permanent and SESSION_REFRESH_EACH_REQUEST is on';
+    case 'should_set_cookie_override':
+      return "the session interface's should_set_cookie says so";
+    case 'interface_ignores_should_set_cookie':
+      return 'this session interface saves on every request, whatever SESSION_REFRESH_EACH_REQUEST says (Flask-Session before 0.4 does)';
+    default:
+      return 'the session interface saved it';
+  }
+}
+
 /** From the companion's report: changes the server made but did not save, and a report that could not be read. */
 function diagnoseServer(entry: HttpTimelineEntry): Diagnostic[] {
   const server = entry.server;
@@ -252,7 +266,7 @@ function diagnoseServer(entry: HttpTimelineEntry): Diagnostic[] {
           code: 'change-saved-by-refresh',
           severity: 'info',
           title: 'Changed in place, saved only because the session is refreshed',
-          detail: `The view changed ${keys} in place without assigning to the session, so session.modified stayed False; it was saved anyway because ${report.flags.permanent ? 'the session is permanent and SESSION_REFRESH_EACH_REQUEST is on' : 'the interface saves every request'}.`,
+          detail: `The view changed ${keys} in place without assigning to the session, so session.modified stayed False; it was saved anyway because ${savedAnywayBecause(report.cookie.reason)}.`,
           fix: 'Set session.modified = True after changing nested values: with SESSION_REFRESH_EACH_REQUEST off, or a non-permanent session, this change would be lost.',
         }
       : {

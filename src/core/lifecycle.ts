@@ -190,7 +190,10 @@ function applyServerSession(entry: HttpTimelineEntry): void {
   if (!report?.store || report.opened === null || report.saved === null) return;
   if (entry.event !== 'refreshed' && entry.event !== 'read' && entry.event !== 'untouched') return;
   entry.changes = diffPayloads(report.opened, report.saved);
-  entry.event = entry.changes.length > 0 ? 'modified' : report.flags.accessed ? 'read' : 'untouched';
+  // The event is what reached the store: a change the interface did not write is not a modification
+  // (the changes stay on the entry, and the change-not-saved diagnostic says it was lost).
+  const saved = report.store.write === 'written';
+  entry.event = entry.changes.length > 0 && saved ? 'modified' : report.flags.accessed ? 'read' : 'untouched';
 }
 
 /**

@@ -8,13 +8,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_SETTINGS,
   TimelineBuilder,
+  decodeFlaskSessionId,
+  diffPayloads,
   formatPath,
   type CapturedExchange,
   type HttpHeader,
   type HttpTimelineEntry,
   type SessionSettings,
 } from '../../src/core';
-import { CookieClient, FLASK_STACKS, startFlaskApp, startRedis, type FlaskApp, type FlaskAppOptions, type FlaskStack, type RedisServer } from '../support/services';
+import {
+  CookieClient,
+  FLASK_SESSION_BACKENDS,
+  FLASK_STACKS,
+  startFlaskApp,
+  startMemcached,
+  startRedis,
+  type FlaskApp,
+  type FlaskAppOptions,
+  type FlaskStack,
+  type MemcachedServer,
+  type RedisServer,
+} from '../support/services';
 
 const SECRET = 'timeline-integration-secret';
 
@@ -221,6 +235,118 @@ describe('Flask-Session on redis-server: the captured journey', () => {
 
       const logout = await s.step('POST', '/logout');
       expect(logout.event).toBe('deleted');
+    });
+  }
+});
+
+/**
+ * With the companion loaded (demo SESSION_LENS_COMPANION=1), every response carries the server's
+ * own account of the session, and a kept Flask-Session id becomes Modified (diffed server-side),
+ * Read or Untouched instead of "Refreshed". Every backend, both stacks, signer off and on.
+ */
+describe('Flask-Session with the companion: server-side events on every backend', () => {
+  const svc = services();
+  let redis: RedisServer;
+  let memcached: MemcachedServer;
+  beforeAll(async () => {
+    [redis, memcached] = await Promise.all([startRedis().then(svc.own), startMemcached().then(svc.own)]);
+  });
+  afterAll(() => svc.stopAll());
+
+  let db = 0;
+  for (const backend of FLASK_SESSION_BACKENDS) {
+    for (const stack of FLASK_STACKS) {
+      for (const useSigner of [false, true]) {
+        const dbIndex = db++ % 16;
+        it(`${backend}${backend === 'mongodb' ? ' (mongomock)' : ''}, ${stack} stack, ${useSigner ? 'signed' : 'unsigned'} ids: login → read → modify → nested mutation → logout`, async () => {
+          const app = await svc.app({
+            stack,
+            backend,
+            useSigner,
+            companion: true,
+            redisUrl: backend === 'redis' ? redis.dbUrl(dbIndex) : undefined,
+            memcachedAddress: backend === 'memcached' ? memcached.address : undefined,
+          });
+          expect(app.info.companion).toBe(true);
+          const s = new RecordedSession(app, settings);
+          const steps: [string, string][] = [
+            ['GET', '/whoami'],
+            ['POST', '/login'],
+            ['GET', '/whoami'],
+            ['POST', '/modify'],
+            ['POST', '/cart-init'],
+            ['POST', '/mutate-nested'],
+            ['GET', '/whoami'],
+            ['POST', '/logout'],
+          ];
+          const entries: HttpTimelineEntry[] = [];
+          for (const [method, path] of steps) entries.push(await s.step(method, path));
+          const [first, login, read, modify, cartInit, nested, readAgain, logout] = entries as [HttpTimelineEntry, ...HttpTimelineEntry[]] & HttpTimelineEntry[];
+          const eager = stack === 'debian'; // Flask-Session 0.3.2 stores every new permanent session at once
+          const summary = (e: HttpTimelineEntry | undefined) => [e?.path, e?.event, e?.sessionId, changes(e!)];
+          if (eager) {
+            expect(summary(first)).toEqual(['/whoami', 'created', 'new', []]);
+            // The id is kept across login (fixation), and the server says what the login wrote.
+            expect(summary(login)).toEqual(['/login', 'modified', 'kept', ['added user']]);
+            expect(codes(login!)).toContain('session-fixation');
+          } else {
+            expect(summary(first)).toEqual(['/whoami', 'read', null, []]);
+            expect(summary(login)).toEqual(['/login', 'created', 'new', []]);
+          }
+          // Each of these re-sends the same Set-Cookie: without the report they would all be "Refreshed".
+          expect(summary(read)).toEqual(['/whoami', 'read', 'kept', []]);
+          expect(summary(modify)).toEqual(['/modify', 'modified', 'kept', ['added count']]);
+          expect(summary(cartInit)).toEqual(['/cart-init', 'modified', 'kept', ['added cart']]);
+          // A permanent session with SESSION_REFRESH_EACH_REQUEST is saved every request, so the
+          // in-place append reaches the store, by luck: the diagnostic says so.
+          expect(summary(nested)).toEqual(['/mutate-nested', 'modified', 'kept', ['added cart[0]']]);
+          expect(codes(nested!)).toContain('change-saved-by-refresh');
+          expect(codes(nested!)).not.toContain('change-not-saved');
+          expect(summary(readAgain)).toEqual(['/whoami', 'read', 'kept', []]);
+          expect(logout?.event).toBe('deleted');
+          // 0.3.2 never sends Vary: Cookie; 0.8.0 does from login on.
+          expect(codes(modify!).includes('missing-vary-cookie')).toBe(eager);
+
+          // The report names the store key behind the cookie's id, and what happened to it.
+          const sid = decodeFlaskSessionId(login!.set!.cookie.value).sid;
+          for (const entry of entries.slice(1)) {
+            const server = entry.server;
+            expect(server?.ok, entry.path).toBe(true);
+            if (!server?.ok) continue;
+            expect(server.report.store?.key).toBe(`session:${sid}`);
+            expect(server.report.store?.write).toBe(entry === logout ? 'deleted' : 'written');
+          }
+          expect(login!.set!.state?.verdict).toBe(useSigner ? 'valid' : 'unverified');
+        });
+      }
+    }
+  }
+
+  for (const stack of FLASK_STACKS) {
+    it(`${stack} stack, SESSION_REFRESH_EACH_REQUEST off: an in-place change is lost (0.8.0) or saved anyway (0.3.2)`, async () => {
+      const app = await svc.app({ stack, backend: 'redis', companion: true, refreshEachRequest: false, redisUrl: redis.dbUrl(14 + FLASK_STACKS.indexOf(stack)) });
+      const s = new RecordedSession(app, settings);
+      await s.step('POST', '/login');
+      const cartInit = await s.step('POST', '/cart-init');
+      const nested = await s.step('POST', '/mutate-nested');
+      const next = await s.step('GET', '/whoami');
+      expect(changes(nested)).toEqual(['added cart[0]']);
+      const saved = (e: HttpTimelineEntry) => (e.server?.ok ? e.server.report.saved : null);
+      const opened = (e: HttpTimelineEntry) => (e.server?.ok ? e.server.report.opened : null);
+      if (stack === 'debian') {
+        // Flask-Session 0.3.2 writes the store on every request, whatever the setting says.
+        expect(nested.event).toBe('modified');
+        const diagnostic = nested.diagnostics.find((d) => d.code === 'change-saved-by-refresh');
+        expect(diagnostic?.detail).toContain('before 0.4');
+        expect(diffPayloads(saved(nested)!, opened(next)!)).toEqual([]);
+      } else {
+        // Not modified, refresh off: nothing written, so the next request opens the old cart.
+        expect([nested.event, nested.set]).toEqual(['read', null]);
+        expect(nested.server?.ok && nested.server.report.store?.write).toBe('skipped');
+        expect(codes(nested)).toContain('change-not-saved');
+        expect(diffPayloads(saved(cartInit)!, opened(next)!)).toEqual([]);
+      }
+      expect(next.event).toBe('read');
     });
   }
 });

@@ -503,6 +503,8 @@ export interface FlaskAppOptions {
   refreshEachRequest?: boolean;
   lifetimeSeconds?: number;
   sessionPermanent?: boolean;
+  /** Load the companion (companion/, flask_session_lens): responses carry its X-Session-Lens report. */
+  companion?: boolean;
   /** Extra environment variables for the app process. */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
@@ -517,6 +519,8 @@ export interface DemoAppInfo {
   werkzeug: string | null;
   python: string;
   backend: DemoBackend;
+  /** Whether the companion adds its X-Session-Lens report. */
+  companion: boolean;
   /** 'tagged-json-cookie' | 'pickle' | 'msgspec-msgpack' | 'msgspec-json' */
   store_format: string;
   use_signer: boolean;
@@ -589,6 +593,7 @@ function demoEnv(opts: FlaskAppOptions): Record<string, string> {
   if (opts.refreshEachRequest !== undefined) env.SESSION_LENS_REFRESH_EACH_REQUEST = opts.refreshEachRequest ? '1' : '0';
   if (opts.lifetimeSeconds !== undefined) env.SESSION_LENS_LIFETIME = String(opts.lifetimeSeconds);
   if (opts.sessionPermanent !== undefined) env.SESSION_LENS_SESSION_PERMANENT = opts.sessionPermanent ? '1' : '0';
+  if (opts.companion !== undefined) env.SESSION_LENS_COMPANION = opts.companion ? '1' : '0';
   return { ...env, ...opts.env };
 }
 
