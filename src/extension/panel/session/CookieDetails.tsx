@@ -1,8 +1,11 @@
+import { useMemo } from 'react';
 import type { CookieAnalysis, SessionCandidate } from '../../../core';
-import { attributeFacts, formatBadge, rawSegments, sessionFacts, type Fact } from '../state/cookie-facts';
+import { attributeFacts, formatBadge, rawSegments, relative, sessionFacts, type Fact } from '../state/cookie-facts';
+import { siteExchanges } from '../state/derive';
+import { COMPANION_HINT, latestServerSession, serverFacts } from '../state/server-session';
 import { usePanelState } from '../state/use-panel-state';
 import { describeVerdict } from '../state/verdict';
-import { PayloadSection } from './PayloadTree';
+import { DecodedPayloadView, PayloadSection } from './PayloadTree';
 
 const MAX_RAW = 20_000;
 
@@ -40,6 +43,35 @@ function Verdict({ analysis }: { analysis: CookieAnalysis }) {
   );
 }
 
+function pathOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname + parsed.search;
+  } catch {
+    return url;
+  }
+}
+
+/** The data behind a Flask-Session id, as the companion last reported it, or how to get it. */
+function ServerSession({ sid }: { sid: string }) {
+  const { exchanges, inspectedOrigin, nowMs } = usePanelState();
+  const snapshot = useMemo(() => latestServerSession(siteExchanges(exchanges, inspectedOrigin), sid), [exchanges, inspectedOrigin, sid]);
+  if (!snapshot) return <p className="muted" id="companion-hint">{COMPANION_HINT}</p>;
+  const { report, exchange } = snapshot;
+  const reportedBy: Fact = { label: 'Reported by', value: `${exchange.method} ${pathOf(exchange.url)}, ${relative(exchange.startedAt, nowMs)}` };
+  return (
+    <section aria-labelledby="server-session-facts-heading" className="server-session">
+      <h3 id="server-session-facts-heading">On the server</h3>
+      <FactList facts={[...serverFacts(report), reportedBy]} className="server-facts" />
+      {report.saved ? (
+        <DecodedPayloadView key={sid} root={report.saved} title="Server-side session" headingId="server-payload-heading" />
+      ) : (
+        <p className="muted">The companion left the session out of its report (truncated).</p>
+      )}
+    </section>
+  );
+}
+
 /** Everything about the chosen cookie: verdict, payload, times, attributes, raw parts. */
 export function CookieDetails({ candidate, analysis }: { candidate: SessionCandidate; analysis: CookieAnalysis }) {
   const { sessionSettings, nowMs } = usePanelState();
@@ -56,7 +88,10 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
 
       {analysis.format === 'flask' && <PayloadSection key={candidate.name} payload={flask!.payload} />}
       {analysis.format === 'flask-session' && (
-        <p className="muted">The session data lives on the server (Flask-Session); the cookie carries only its id.</p>
+        <>
+          <p className="muted">The session data lives on the server (Flask-Session); the cookie carries only its id.</p>
+          <ServerSession sid={analysis.verification.decoded.sid} />
+        </>
       )}
 
       <section aria-labelledby="session-facts-heading">

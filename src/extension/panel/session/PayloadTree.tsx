@@ -92,7 +92,8 @@ function PayloadTree(props: {
   );
 }
 
-function DecodedPayloadView({ root }: { root: PyValue }) {
+/** A typed tree with copy buttons under `title` (the cookie's payload, or the server-side session). */
+export function DecodedPayloadView({ root, title = 'Payload', headingId = 'payload-heading' }: { root: PyValue; title?: string; headingId?: string }) {
   const defaults = useMemo(() => defaultExpanded(root), [root]);
   // What the user opened or closed, over the defaults (kept when the cookie's value changes).
   const [overrides, setOverrides] = useState<ReadonlyMap<string, boolean>>(new Map());
@@ -123,17 +124,17 @@ function DecodedPayloadView({ root }: { root: PyValue }) {
   const copyValue = () => target && copy(`the value of ${current!.key}`, () => copyValueText(target));
 
   return (
-    <section aria-labelledby="payload-heading" className="payload">
+    <section aria-labelledby={headingId} className="payload">
       <div className="section-toolbar">
-        <h3 id="payload-heading">Payload</h3>
+        <h3 id={headingId}>{title}</h3>
         <button type="button" disabled={!target} onClick={copyValue}>
           Copy value
         </button>
         <button type="button" disabled={!target} onClick={() => target && copy(`${current!.key} as JSON`, () => copyJsonText(target))}>
           Copy as JSON
         </button>
-        <button type="button" onClick={() => copy('the payload as JSON', () => copyJsonText(root))}>
-          Copy payload as JSON
+        <button type="button" onClick={() => copy(`the ${title.toLowerCase()} as JSON`, () => copyJsonText(root))}>
+          Copy {title.toLowerCase()} as JSON
         </button>
         <span className="copied" aria-live="polite">
           {copied}

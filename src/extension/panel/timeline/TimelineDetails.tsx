@@ -3,6 +3,7 @@ import {
   formatPath,
   headerValues,
   payloadOf,
+  type CompanionReport,
   type CookieState,
   type Diagnostic,
   type HttpTimelineEntry,
@@ -11,7 +12,18 @@ import {
   type PyValue,
   type TimelineEntry,
 } from '../../../core';
-import { EVENT_EXPLANATIONS, EVENT_LABELS, SESSION_ID_LABELS, formatLabel, payloadLines, shortRepr, verdictLabel } from './model';
+import { COMPANION_HINT, serverFacts } from '../state/server-session';
+import {
+  EVENT_EXPLANATIONS,
+  EVENT_LABELS,
+  SESSION_ID_LABELS,
+  changesTitle,
+  explanationOf,
+  formatLabel,
+  payloadLines,
+  shortRepr,
+  verdictLabel,
+} from './model';
 
 function PayloadView({ value }: { value: PyValue }) {
   return (
@@ -47,6 +59,29 @@ function StateView({ state }: { state: CookieState }) {
   );
 }
 
+/** The companion's account of the request: the server-side session as opened and as saved. */
+function ServerSide({ report }: { report: CompanionReport }) {
+  return (
+    <section className="tl-server" aria-label="Server-side session">
+      <h3>On the server (Session Lens companion)</h3>
+      <dl className="tl-headers">
+        {serverFacts(report).map(({ label, value }) => [<dt key={`${label}-dt`}>{label}</dt>, <dd key={`${label}-dd`}>{value}</dd>])}
+      </dl>
+      <div className="tl-before-after">
+        <div>
+          <h4>As opened</h4>
+          {report.opened ? <PayloadView value={report.opened} /> : <p className="muted">{report.nullSession ? 'A null session (no secret key?).' : 'Not reported (truncated).'}</p>}
+        </div>
+        <div>
+          <h4>As saved</h4>
+          {report.saved ? <PayloadView value={report.saved} /> : <p className="muted">Not reported (truncated).</p>}
+        </div>
+      </div>
+      {report.truncated && <p className="muted">The companion truncated its report: {report.truncatedFields.join(', ') || 'some fields'} left out.</p>}
+    </section>
+  );
+}
+
 function BeforeAfter({ entry }: { entry: HttpTimelineEntry }) {
   const { sent, set } = entry;
   const name = entry.cookieName ?? 'session';
@@ -77,10 +112,10 @@ function BeforeAfter({ entry }: { entry: HttpTimelineEntry }) {
 
 const CHANGE_SYMBOL = { added: '+', removed: '−', changed: '~' } as const;
 
-function Changes({ changes }: { changes: readonly PayloadChange[] }) {
+function Changes({ changes, title }: { changes: readonly PayloadChange[]; title: string }) {
   return (
     <section>
-      <h3>Payload changes</h3>
+      <h3>{title}</h3>
       <ul className="tl-changes" aria-label="Payload changes">
         {changes.map((change, i) => (
           <li key={i} className={`change-${change.kind}`}>
@@ -159,13 +194,19 @@ function HttpDetails({ entry }: { entry: HttpTimelineEntry }) {
           {entry.redirectTo ? ` → ${entry.redirectTo}` : ''}
         </span>
       </header>
-      <p className="tl-explanation">{entry.cookieName === null && entry.event === 'untouched' ? 'No session cookie in the request or the response.' : EVENT_EXPLANATIONS[entry.event]}</p>
+      <p className="tl-explanation">{explanationOf(entry)}</p>
       {entry.cookieName !== null && <BeforeAfter entry={entry} />}
-      {entry.changes.length > 0 && <Changes changes={entry.changes} />}
+      {entry.server?.ok && <ServerSide report={entry.server.report} />}
+      {entry.server === null && isServerSideId(entry) && <p className="muted tl-companion-hint">{COMPANION_HINT}</p>}
+      {entry.changes.length > 0 && <Changes changes={entry.changes} title={changesTitle(entry)} />}
       <Diagnostics diagnostics={entry.diagnostics} />
       <Headers entry={entry} />
     </>
   );
+}
+
+function isServerSideId(entry: HttpTimelineEntry): boolean {
+  return (entry.set?.state ?? entry.sent)?.analysis.format === 'flask-session';
 }
 
 function JarDetails({ entry }: { entry: JarTimelineEntry }) {

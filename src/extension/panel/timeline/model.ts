@@ -5,6 +5,7 @@ import {
   reprStr,
   type CookieState,
   type Diagnostic,
+  type HttpTimelineEntry,
   type JarEvent,
   type LifecycleEvent,
   type PyValue,
@@ -42,6 +43,24 @@ export const EVENT_EXPLANATIONS: Record<TimelineEventName, string> = {
   overwritten: 'The cookie changed in the browser without a response of this tab setting that value (page script, another tab, an extension or DevTools).',
   removed: 'The cookie was removed in the browser without a response of this tab deleting it.',
 };
+
+/** For an id kept in a server-side store, when the companion reported what the server did. */
+const SERVER_EVENT_EXPLANATIONS: Partial<Record<TimelineEventName, string>> = {
+  modified: 'The server saved a changed session in its store; the cookie keeps the same id.',
+  read: 'The server read the session and saved no change to its store.',
+  untouched: 'The server did not read the session.',
+};
+
+export function explanationOf(entry: HttpTimelineEntry): string {
+  if (entry.cookieName === null && entry.event === 'untouched') return 'No session cookie in the request or the response.';
+  const server = entry.server?.ok && entry.server.report.store ? SERVER_EVENT_EXPLANATIONS[entry.event] : undefined;
+  return server ?? EVENT_EXPLANATIONS[entry.event];
+}
+
+export function changesTitle(entry: HttpTimelineEntry): string {
+  if (!entry.server?.ok || !entry.server.report.store) return 'Payload changes';
+  return entry.event === 'modified' ? 'Server-side session changes' : 'Changed on the server, not saved';
+}
 
 export const SESSION_ID_LABELS = { new: 'new id', kept: 'id kept', changed: 'new id (replaced)' } as const;
 
