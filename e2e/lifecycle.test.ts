@@ -14,7 +14,7 @@ import { dockState, setDockSide } from './support/devtools-dock';
 import { serviceWorkerTarget, stopServiceWorker } from './support/extension-targets';
 import { grantHostAccess } from './support/host-access';
 import { typeSecret, waitForTreeItems, waitForVerdict } from './support/session-view';
-import { GRID, showTab, timelineRows, type TimelineRow } from './timeline-helpers';
+import { GRID, call, showTab, timelineRows, type TimelineRow } from './timeline-helpers';
 
 const SECRET = 'lifecycle-e2e-secret';
 const VALID = 'Signature valid (key 1 of 1)';
@@ -29,11 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await flask?.stop();
 });
-
-/** One request from the page, its body read (DevTools reports a request once it has loaded). */
-function call(page: Page, method: string, path: string): Promise<number> {
-  return page.evaluate(([m, p]) => fetch(p, { method: m }).then(async (r) => (await r.text(), r.status)), [method, path] as const);
-}
 
 /** `event path` of every Timeline row (browser favicon requests left out), once `path` is listed. */
 async function journeyWith(panel: PanelHandle, path: string): Promise<string[]> {

@@ -3,7 +3,8 @@
  * accessibility contract (a grid named "Session timeline" whose rows read "… event … path …")
  * plus the rows' data-seq / data-event attributes and the details pane.
  */
-import type { PanelHandle, WaitOptions } from './support';
+import type { Page } from 'playwright-core';
+import { openDevToolsOnly, type DevToolsHandle, type LaunchedBrowser, type PanelHandle, type WaitOptions } from './support';
 
 const js = (value: unknown) => JSON.stringify(value);
 
@@ -177,4 +178,48 @@ export async function setCheckbox(panel: PanelHandle, label: string, checked: bo
     const box = Array.from(document.querySelectorAll('.tl-toolbar label')).find((l) => l.textContent.trim() === ${js(label)}).querySelector('input');
     if (box.checked !== ${checked}) box.click();
   })()`);
+}
+
+export interface InspectedTimeline {
+  page: Page;
+  devtools: DevToolsHandle;
+  panel: PanelHandle;
+  close(): Promise<void>;
+}
+
+/** A new page on `site` (no cookies) with DevTools open and the Timeline tab shown. */
+export async function timelineFor(browser: LaunchedBrowser, site: { url: string }): Promise<InspectedTimeline> {
+  // Every app listens on 127.0.0.1, and cookies ignore ports: start each test without cookies.
+  await browser.context.clearCookies();
+  const page = await browser.context.newPage();
+  const devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);
+  await page.goto(`${site.url}/`);
+  const panel = await devtools.showPanel();
+  await showTab(panel, 'Timeline');
+  return {
+    page,
+    devtools,
+    panel,
+    close: async () => {
+      await devtools.close();
+      await page.close();
+    },
+  };
+}
+
+/**
+ * One request from the page (fetch), as the demo's buttons make them. The body is read: DevTools
+ * reports a request only once it has finished loading, and a navigation right after would cancel it.
+ */
+export function call(page: Page, method: string, path: string): Promise<number> {
+  return page.evaluate(([m, p]) => fetch(p, { method: m, credentials: 'same-origin' }).then(async (r) => (await r.text(), r.status)), [method, path] as const);
+}
+
+/** Waits until the grid lists `path` `count` times and returns all rows (except the browser's favicon requests). */
+export async function rowsWith(panel: PanelHandle, path: string, count = 1): Promise<TimelineRow[]> {
+  await panel.waitFor(
+    `Array.from(document.querySelectorAll('${GRID} [role="row"][data-seq] [role="gridcell"]:nth-child(3)')).filter((c) => c.textContent === ${js(path)}).length >= ${count}`,
+    { timeout: 10_000 },
+  );
+  return (await timelineRows(panel)).filter((r) => r.path !== '/favicon.ico');
 }

@@ -4,24 +4,25 @@
  * Flask-Session on a real redis-server shows its ids; Preserve log; history across panel
  * hide/show and DevTools close/reopen; keyboard; exports.
  */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { py, signFlaskCookie } from '../src/core';
 import { startFlaskApp, startRedis, type FlaskApp, type RedisServer } from '../test/support/services';
 import { DEFAULT_MIN_SAVE_INTERVAL_MS } from '../src/extension/platform/exchange-persistence';
 import { grantHostAccess } from './support/host-access';
-import { launchBrowserWithExtension, openDevToolsOnly, waitUntil, type DevToolsHandle, type LaunchedBrowser, type PanelHandle } from './support';
+import { launchBrowserWithExtension, openDevToolsOnly, waitUntil, type LaunchedBrowser } from './support';
 import {
   GRID,
+  call,
   captureDownloads,
   exportTimeline,
   openDetails,
   rowOf,
+  rowsWith,
   setCheckbox,
   showTab,
+  timelineFor,
   timelineRows,
   typeSecretKey,
-  type TimelineRow,
 } from './timeline-helpers';
 
 const SECRET = 'timeline-e2e-secret';
@@ -46,47 +47,10 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** A page on `flask` with DevTools open and the Timeline tab shown. */
-async function timelineFor(flask: FlaskApp): Promise<{ page: Page; devtools: DevToolsHandle; panel: PanelHandle; close(): Promise<void> }> {
-  // Every app listens on 127.0.0.1, and cookies ignore ports: start each test without cookies.
-  await browser.context.clearCookies();
-  const page = await browser.context.newPage();
-  const devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);
-  await page.goto(`${flask.url}/`);
-  const panel = await devtools.showPanel();
-  await showTab(panel, 'Timeline');
-  return {
-    page,
-    devtools,
-    panel,
-    close: async () => {
-      await devtools.close();
-      await page.close();
-    },
-  };
-}
-
-/**
- * One request from the page (fetch), as the demo's buttons make them. The body is read: DevTools
- * reports a request only once it has finished loading, and a navigation right after would cancel it.
- */
-function call(page: Page, method: string, path: string): Promise<number> {
-  return page.evaluate(([m, p]) => fetch(p, { method: m, credentials: 'same-origin' }).then(async (r) => (await r.text(), r.status)), [method, path] as const);
-}
-
-/** Waits until the grid lists `path` `count` times and returns all rows (except the browser's favicon requests). */
-async function rowsWith(panel: PanelHandle, path: string, count = 1): Promise<TimelineRow[]> {
-  await panel.waitFor(
-    `Array.from(document.querySelectorAll('${GRID} [role="row"][data-seq] [role="gridcell"]:nth-child(3)')).filter((c) => c.textContent === ${JSON.stringify(path)}).length >= ${count}`,
-    { timeout: 10_000 },
-  );
-  return (await timelineRows(panel)).filter((r) => r.path !== '/favicon.ico');
-}
-
 describe('Timeline in real DevTools', () => {
   it('the user journey: each step shows its event and diff; nothing written for the nested mutation', async () => {
     const flask = await app({ stack: 'debian' });
-    const t = await timelineFor(flask);
+    const t = await timelineFor(browser, flask);
     try {
       const { page, panel } = t;
       await call(page, 'POST', '/login');
@@ -153,7 +117,7 @@ describe('Timeline in real DevTools', () => {
 
   it('a secret typed in the Session view turns a forged cookie Rejected, with the reason', async () => {
     const flask = await app({ stack: 'modern' });
-    const t = await timelineFor(flask);
+    const t = await timelineFor(browser, flask);
     try {
       const { page, panel } = t;
       await call(page, 'POST', '/login');
@@ -184,7 +148,7 @@ describe('Timeline in real DevTools', () => {
 
   it('a permanent session with refresh on every request shows Refreshed each time', async () => {
     const flask = await app({ stack: 'modern', refreshEachRequest: true });
-    const t = await timelineFor(flask);
+    const t = await timelineFor(browser, flask);
     try {
       const { page, panel } = t;
       await call(page, 'POST', '/login-permanent');
@@ -206,7 +170,7 @@ describe('Timeline in real DevTools', () => {
   it('Flask-Session on redis-server: new id, id kept, kept across login, deleted', async () => {
     redis ??= await startRedis();
     const flask = await app({ stack: 'modern', backend: 'redis', redisUrl: redis.dbUrl(5), useSigner: true });
-    const t = await timelineFor(flask);
+    const t = await timelineFor(browser, flask);
     try {
       const { page, panel } = t;
       await call(page, 'POST', '/login');
@@ -234,7 +198,7 @@ describe('Timeline in real DevTools', () => {
 
   it('Preserve log keeps the history across navigations; without it a navigation starts afresh', async () => {
     const flask = await app({ stack: 'modern' });
-    const t = await timelineFor(flask);
+    const t = await timelineFor(browser, flask);
     try {
       const { page, panel } = t;
       await call(page, 'POST', '/login');
@@ -337,7 +301,7 @@ describe('Timeline in real DevTools', () => {
 
   it('exports JSON and HAR, cookie values redacted unless asked for', async () => {
     const flask = await app({ stack: 'modern' });
-    const t = await timelineFor(flask);
+    const t = await timelineFor(browser, flask);
     try {
       const { page, panel } = t;
       await call(page, 'POST', '/login');
@@ -377,7 +341,7 @@ describe('Timeline in real DevTools', () => {
 describe('Timeline with host access', () => {
   it('lists cookie-jar writes and removals that no response explains, not the ones responses made', async () => {
     const flask = await app({ stack: 'modern' });
-    const t = await timelineFor(flask);
+    const t = await timelineFor(browser, flask);
     try {
       const { page, panel } = t;
       await grantHostAccess(browser.context, browser.extensionId, 'http://127.0.0.1/*');
