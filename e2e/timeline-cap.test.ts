@@ -155,6 +155,14 @@ describe('Timeline at 10,000 requests, over its cap', () => {
       await panel.waitFor(`window.__sessionLens.state().exchanges.at(-1)?.seq === ${total}`, { timeout: 30_000, interval: 250 });
       const restored = await settled(panel, 'the restored Timeline');
       expect(restored.lastSeq).toBe(total);
+      // Contiguous: a gap would be a silent loss (the message names the missing ranges).
+      const gaps = await panel.evaluate<string[]>(`(() => {
+        const seqs = window.__sessionLens.state().exchanges.map((e) => e.seq);
+        const gaps = [];
+        for (let i = 1; i < seqs.length; i++) if (seqs[i] !== seqs[i - 1] + 1) gaps.push(seqs[i - 1] + '→' + seqs[i]);
+        return gaps;
+      })()`);
+      expect(gaps, `restored ${restored.rows} rows from seq ${restored.firstSeq} to ${restored.lastSeq}`).toEqual([]);
       expect(restored.lastSeq - restored.firstSeq + 1).toBe(restored.rows);
       const droppedRestored = total - restored.rows;
       expect(restored.note, `${restored.rows} rows restored of ${total}: the note must say how many are missing`).not.toBeNull();

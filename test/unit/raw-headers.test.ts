@@ -54,7 +54,7 @@ describe('raw response headers that DevTools delivers late', () => {
     let inDevtools = [entry('/first', false)];
     const { network, calls } = fakeNetwork(() => inDevtools);
     const recorded: HarEntryLike[] = [];
-    const completer = rawHeaderCompleter(network, (e) => recorded.push(e), [0, 10, 20]);
+    const completer = rawHeaderCompleter(network, (e) => recorded.push(e), { retryDelaysMs: [0, 10, 20] });
     completer.push(entry('/first', false));
     completer.push(entry('/second-one', true));
     await vi.advanceTimersByTimeAsync(0);
@@ -71,7 +71,7 @@ describe('raw response headers that DevTools delivers late', () => {
   it('records an entry as it is when the log no longer lists it (navigation) or after the last retry', async () => {
     const { network, calls } = fakeNetwork(() => [entry('/stays-incomplete', false)]);
     const recorded: HarEntryLike[] = [];
-    const completer = rawHeaderCompleter(network, (e) => recorded.push(e), [0, 10, 20]);
+    const completer = rawHeaderCompleter(network, (e) => recorded.push(e), { retryDelaysMs: [0, 10, 20] });
     completer.push(entry('/gone', false));
     await vi.advanceTimersByTimeAsync(0);
     expect(recorded.map(pathOf)).toEqual(['/gone']);
@@ -101,7 +101,7 @@ describe('raw response headers that DevTools delivers late', () => {
       getHAR: () => new Promise((resolve) => (answer = resolve)),
     };
     const recorded: HarEntryLike[] = [];
-    const completer = rawHeaderCompleter(network, (e) => recorded.push(e), [0, 10]);
+    const completer = rawHeaderCompleter(network, (e) => recorded.push(e), { retryDelaysMs: [0, 10] });
     completer.push(entry('/early', false));
     await vi.advanceTimersByTimeAsync(0); // getHAR asked
     completer.push(entry('/late-one', false));
@@ -115,10 +115,52 @@ describe('raw response headers that DevTools delivers late', () => {
     expect(recorded.every(hasSetCookie)).toBe(true);
   });
 
+  it('waits at most maxWaitMs however slow getHAR is, and spaces looks by their cost', async () => {
+    const asked: number[] = [];
+    let inDevtools = [entry('/slow-log', false)];
+    const network: DevtoolsNetworkLike = {
+      onRequestFinished: { addListener() {}, removeListener() {} },
+      getHAR: () => {
+        asked.push(Date.now());
+        const answer = inDevtools;
+        return new Promise((resolve) => setTimeout(() => resolve({ entries: answer }), 300)); // a big log
+      },
+    };
+    const recorded: HarEntryLike[] = [];
+    const completer = rawHeaderCompleter(network, (e) => recorded.push(e), { retryDelaysMs: [0, 0, 0, 0, 0, 0], maxWaitMs: 1000 });
+    const start = Date.now();
+    completer.push(entry('/slow-log', false));
+    completer.push(entry('/after-it', true));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(recorded).toEqual([]);
+    // One look at 0 (answered at 300); the next no sooner than 300 + 10 × 300 = 3300, past the deadline.
+    expect(asked.map((t) => t - start)).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(recorded.map(pathOf)).toEqual(['/slow-log', '/after-it']);
+    expect(hasSetCookie(recorded[0]!)).toBe(false);
+
+    inDevtools = [entry('/next', true)];
+    completer.push(entry('/next', false));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(recorded).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    // The spacing holds the next look past this entry's deadline: recorded as it is, no look.
+    expect(asked.map((t) => t - start)).toEqual([0]);
+    expect(recorded.map(pathOf)).toEqual(['/slow-log', '/after-it', '/next']);
+    expect(hasSetCookie(recorded[2]!)).toBe(false);
+
+    await vi.advanceTimersByTimeAsync(3300 - (Date.now() - start)); // now 3300: looks are allowed again
+    completer.push(entry('/next', false));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(asked.map((t) => t - start)).toEqual([0, 3300]);
+    expect(recorded.map(pathOf)).toEqual(['/slow-log', '/after-it', '/next', '/next']);
+    expect(hasSetCookie(recorded[3]!)).toBe(true);
+  });
+
   it('stops looking when stopped', async () => {
     const { network, calls } = fakeNetwork(() => [entry('/a', false)]);
     const recorded: HarEntryLike[] = [];
-    const completer = rawHeaderCompleter(network, (e) => recorded.push(e), [5, 5, 5]);
+    const completer = rawHeaderCompleter(network, (e) => recorded.push(e), { retryDelaysMs: [5, 5, 5] });
     completer.push(entry('/a', false));
     completer.stop();
     await vi.advanceTimersByTimeAsync(100);

@@ -32,39 +32,75 @@ export function awaitingRawHeaders(entry: HarEntryLike): boolean {
   return /^http\/1\./i.test(response.httpVersion ?? '');
 }
 
+/** An entry waits at most this long for its raw headers, however slow getHAR() is. */
+export const RAW_HEADER_MAX_WAIT_MS = 1000;
+/**
+ * getHAR() serializes DevTools' whole log (10,000 entries on a busy page take seconds under load)
+ * and busies the DevTools window meanwhile: after a look that took d ms, the next waits at least
+ * this many times d, so looks take at most a tenth of the time. Measured with 10,000 requests
+ * through a page (e2e/timeline-cap.test.ts): with 3, the burst took 128–150 s against 115 s.
+ */
+const LOOK_SPACING_FACTOR = 10;
+
+export interface RawHeaderOptions {
+  retryDelaysMs?: readonly number[];
+  maxWaitMs?: number;
+}
+
 interface Queued {
   entry: HarEntryLike;
   waiting: boolean;
   looks: number;
+  deadline: number;
 }
 
 /**
  * Passes HAR entries to `record` in the order they are given, except that an entry awaiting its
  * raw headers (see `awaitingRawHeaders`) is first looked up again in getHAR(), where DevTools
- * completes it, and the entries after it wait for it. An entry gives up waiting when getHAR() no
- * longer lists it (a navigation cleared the log) or after the last retry; it is then recorded
- * as it is. getHAR() is only called while some entry waits.
+ * completes it, and the entries after it wait for it. An entry gives up waiting, and is recorded
+ * as it is, when getHAR() no longer lists it (a navigation cleared the log), after the last retry,
+ * or `maxWaitMs` after it came. getHAR() is only called while some entry waits, one call at a
+ * time, spaced by its own cost.
  */
 export function rawHeaderCompleter(
   network: DevtoolsNetworkLike,
   record: (entry: HarEntryLike) => void,
-  retryDelaysMs: readonly number[] = RAW_HEADER_RETRY_DELAYS_MS,
+  options: RawHeaderOptions = {},
 ): { push(entry: HarEntryLike): void; stop(): void } {
+  const retryDelaysMs = options.retryDelaysMs ?? RAW_HEADER_RETRY_DELAYS_MS;
+  const maxWaitMs = options.maxWaitMs ?? RAW_HEADER_MAX_WAIT_MS;
   const queue: Queued[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let looking = false;
   let stopped = false;
+  let lastLookEnd = 0;
+  let lastLookCost = 0;
 
   const drain = () => {
+    const now = Date.now();
+    for (const item of queue) if (item.waiting && item.deadline <= now) item.waiting = false;
     while (queue.length > 0 && !queue[0]!.waiting) record(queue.shift()!.entry);
   };
 
+  /** Sets the one timer: the next look, or else the next deadline. */
   const schedule = () => {
-    if (stopped || looking || timer !== undefined) return;
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = undefined;
+    drain();
     const waiting = queue.filter((item) => item.waiting);
     if (waiting.length === 0) return;
-    const fewestLooks = Math.min(...waiting.map((item) => item.looks));
-    timer = setTimeout(look, retryDelaysMs[fewestLooks] ?? 0);
+    const now = Date.now();
+    const deadline = Math.min(...waiting.map((item) => item.deadline));
+    if (!looking) {
+      const fewestLooks = Math.min(...waiting.map((item) => item.looks));
+      const lookAt = Math.max(now + (retryDelaysMs[fewestLooks] ?? 0), lastLookEnd + LOOK_SPACING_FACTOR * lastLookCost);
+      if (lookAt < deadline) {
+        timer = setTimeout(look, lookAt - now);
+        return;
+      }
+    }
+    timer = setTimeout(schedule, deadline - now);
   };
 
   const look = () => {
@@ -72,32 +108,31 @@ export function rawHeaderCompleter(
     // Only entries queued before this call: a request that starts after it is not in its answer.
     const asked = queue.filter((item) => item.waiting);
     looking = true;
+    const started = Date.now();
     readHar(network)
       .catch(() => [] as HarEntryLike[])
       .then((har) => {
         looking = false;
+        lastLookEnd = Date.now();
+        lastLookCost = lastLookEnd - started;
         if (stopped) return;
-        const byKey = new Map<string, HarEntryLike[]>();
-        for (const entry of har) {
-          const key = harEntryKey(entry);
-          byKey.set(key, [...(byKey.get(key) ?? []), entry]);
-        }
+        const byKey = new Map<string, HarEntryLike[]>(asked.map((item) => [harEntryKey(item.entry), []]));
+        for (const entry of har) byKey.get(harEntryKey(entry))?.push(entry);
         for (const item of asked) {
+          if (!item.waiting) continue;
           const listed = byKey.get(harEntryKey(item.entry)) ?? [];
           const complete = listed.find((entry) => !awaitingRawHeaders(entry));
           item.looks += 1;
           if (complete) item.entry = complete;
           if (complete || listed.length === 0 || item.looks >= retryDelaysMs.length) item.waiting = false;
         }
-        drain();
         schedule();
       });
   };
 
   return {
     push(entry) {
-      queue.push({ entry, waiting: awaitingRawHeaders(entry), looks: 0 });
-      drain();
+      queue.push({ entry, waiting: awaitingRawHeaders(entry), looks: 0, deadline: Date.now() + maxWaitMs });
       schedule();
     },
     stop() {
