@@ -7,6 +7,9 @@
  *   npm start -- --headless [--screenshot docs/panel.png] [--theme light|dark]
  *                                               opens the Session panel, logs in on the demo, types
  *                                               the demo's SECRET_KEY, saves a screenshot, exits
+ *   npm start -- --server-session [--headless …]  the demo on Flask-Session's filesystem backend with the
+ *                                               companion loaded; headless, the screenshot is the
+ *                                               Timeline with a server-side diff opened
  * Options: --skip-build, --stack modern|debian (default: modern when .venv-modern exists).
  */
 import { spawnSync } from 'node:child_process';
@@ -15,6 +18,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
 import {
   extensionDistDir,
   launchBrowserWithExtension,
@@ -25,6 +29,7 @@ import {
 import { setFrontendPreferences } from '../e2e/support/devtools-internals';
 import { typeSecret, waitForTreeItems, waitForVerdict } from '../e2e/support/session-view';
 import { TargetSession } from '../e2e/support/target-session';
+import { call, openDetails, rowOf, rowsWith, showTab } from '../e2e/timeline-helpers';
 import { REPO_ROOT, startFlaskApp, type FlaskApp, type FlaskStack } from '../test/support/services';
 
 /** The demo app's SECRET_KEY (its default, passed explicitly so the screenshot can verify). */
@@ -39,6 +44,7 @@ const { values: args } = parseArgs({
     screenshot: { type: 'string', default: 'docs/panel.png' },
     theme: { type: 'string', default: 'light' },
     stack: { type: 'string' },
+    'server-session': { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -50,7 +56,7 @@ function fail(message: string): never {
 }
 
 if (args.help) {
-  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--stack modern|debian] [--skip-build]`);
+  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--server-session] [--stack modern|debian] [--skip-build]`);
   process.exit(0);
 }
 if (args.theme !== 'light' && args.theme !== 'dark') fail(`--theme must be light or dark, not ${JSON.stringify(args.theme)}`);
@@ -70,7 +76,12 @@ async function startDemo(): Promise<FlaskApp> {
   for (let port = FIRST_PORT; port < FIRST_PORT + 50; port += 1) {
     if (!(await portIsFree(port))) continue;
     try {
-      return await startFlaskApp({ stack, secretKey: DEMO_SECRET, env: { SESSION_LENS_PORT: String(port) } });
+      return await startFlaskApp({
+        stack,
+        secretKey: DEMO_SECRET,
+        ...(args['server-session'] ? { backend: 'filesystem', companion: true } : {}),
+        env: { SESSION_LENS_PORT: String(port) },
+      });
     } catch (error) {
       // Lost a race for the port: try the next one; anything else is fatal.
       if (!/Address already in use/i.test(String(error))) throw error;
@@ -126,6 +137,25 @@ async function screenshotDevTools(devtools: DevToolsHandle, path: string): Promi
   }
 }
 
+/** The Timeline after a Flask-Session journey, the in-place cart change's server-side diff opened. */
+async function serverSessionScene(page: Page, devtools: DevToolsHandle): Promise<void> {
+  const panel = await devtools.showPanel();
+  await showTab(panel, 'Timeline');
+  for (const [method, path] of [
+    ['POST', '/login'],
+    ['GET', '/whoami'],
+    ['POST', '/modify'],
+    ['POST', '/cart-init'],
+    ['POST', '/mutate-nested'],
+  ] as const) {
+    await call(page, method, path);
+  }
+  const rows = await rowsWith(panel, '/mutate-nested');
+  const details = await openDetails(panel, rowOf(rows, '/mutate-nested').seq);
+  if (!details.text.includes('On the server')) throw new Error('the Timeline details show no companion report: is the companion loaded?');
+  await panel.evaluate(`document.activeElement?.blur()`);
+}
+
 /** Headless: the panel with a decoded, verified session, saved as a PNG. */
 async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): Promise<void> {
   const browser = await launchBrowserWithExtension();
@@ -145,6 +175,13 @@ async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): P
     await page.setViewportSize(SHOT.window);
     await page.goto(`${app.url}/`);
     const devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);
+    if (args['server-session']) {
+      await serverSessionScene(page, devtools);
+      await screenshotDevTools(devtools, path);
+      await devtools.close();
+      console.log(`Saved ${path} (${theme} theme, Flask ${app.info.flask}, Flask-Session ${app.info.flask_session} on the filesystem, with the companion).`);
+      return;
+    }
     for (const action of ['/login', '/rich', '/modify']) {
       await page.evaluate((path) => fetch(path, { method: 'POST' }).then((r) => r.text()), action);
     }
