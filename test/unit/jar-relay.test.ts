@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCookieJar } from '../../src/extension/platform/cookie-jar';
-import type { BrowserCookieLike, CookieChangeInfoLike, ExtensionEventLike } from '../../src/extension/platform/extension-api';
+import type { BrowserCookieLike, CookieChangeInfoLike, CookieSetDetails, ExtensionEventLike } from '../../src/extension/platform/extension-api';
 import { extensionApi } from '../../src/extension/platform/extension-api';
 import { GRANT_PAGE, JAR_RELAY_PORT, jarRelayClient, serveJarRelay, type PortLike, type RelayBackgroundApi } from '../../src/extension/platform/jar-relay';
 
@@ -49,10 +49,12 @@ function fakeBackground(granted: string[] = []) {
   const windowRemoved = event<(id: number) => void>();
   const opened: string[] = [];
   const removed: number[] = [];
+  const written: CookieSetDetails[] = [];
   const api: RelayBackgroundApi = {
     runtime: { onConnect, getURL: (path) => `moz-extension://uuid/${path}` },
     cookies: {
       getAll: async ({ url }) => (granted.some((o) => url.startsWith(o.replace('/*', ''))) ? [COOKIE] : []),
+      set: async (details) => void written.push(details),
       onChanged: cookieChanged,
     },
     permissions: {
@@ -83,7 +85,7 @@ function fakeBackground(granted: string[] = []) {
     granted.push(origin);
     permissionsAdded.fire({ origins: [origin] });
   };
-  return { api, connect, ports, serverEnds, cookieChanged, permissionsRemoved, windowRemoved, opened, removed, grant };
+  return { api, connect, ports, serverEnds, cookieChanged, permissionsRemoved, windowRemoved, opened, removed, written, grant };
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -97,6 +99,17 @@ describe('jar relay (Firefox DevTools pages reach cookies and permissions throug
     expect(await jar.hasHostAccess('http://example.test')).toBe(false);
     expect((await jar.read('http://127.0.0.1:5000')).map((c) => [c.name, c.httpOnly])).toEqual([['session', true]]);
     expect(bg.ports.map((p) => p.name)).toEqual([JAR_RELAY_PORT]);
+  });
+
+  it('writes a cookie through the relay with its attributes (Domain only when not host-only)', async () => {
+    const bg = fakeBackground(['http://127.0.0.1/*']);
+    const jar = createCookieJar(jarRelayClient(bg.connect));
+    await jar.write('http://127.0.0.1:5000', { name: 'session', value: 'v1', domain: '127.0.0.1', path: '/', secure: false, httpOnly: true, sameSite: 'Lax', expirationDate: 2_000_000_000 });
+    await jar.write('https://app.example.test', { name: 'session', value: 'v2', domain: '.example.test', path: '/app', secure: true, httpOnly: false });
+    expect(bg.written).toEqual([
+      { url: 'http://127.0.0.1:5000/', name: 'session', value: 'v1', path: '/', secure: false, httpOnly: true, sameSite: 'lax', expirationDate: 2_000_000_000 },
+      { url: 'https://app.example.test/app', name: 'session', value: 'v2', domain: '.example.test', path: '/app', secure: true, httpOnly: false },
+    ]);
   });
 
   it('relays cookie changes only while the panel watches, filtered to the inspected host by the jar', async () => {

@@ -145,6 +145,7 @@ describe('cookie jar', () => {
     const api: Pick<ExtensionApiLike, 'cookies' | 'permissions'> = {
       cookies: {
         getAll: async ({ url }) => (url === `${ORIGIN}/` ? [{ name: 'session', value: 'x', domain: '127.0.0.1', path: '/', secure: false, httpOnly: true }] : []),
+        set: async () => undefined,
         onChanged: { addListener: (l) => void listeners.add(l), removeListener: (l) => void listeners.delete(l) },
       },
       permissions: {

@@ -216,6 +216,7 @@ function fakePlatform(init: { exchanges?: CapturedExchange[]; origin?: string | 
   let access = init.access ?? false;
   let jarCookies = init.jar ?? [];
   let jarListener: ((c: JarChange) => void) | undefined;
+  const written: JarCookie[] = [];
   let accessListener: (() => void) | undefined;
   let nowMs = NOW * 1000;
   const jar: CookieJar = {
@@ -225,6 +226,12 @@ function fakePlatform(init: { exchanges?: CapturedExchange[]; origin?: string | 
       return true;
     },
     read: async () => (access ? jarCookies : []),
+    write: async (_origin, cookie) => {
+      if (!access) throw new Error('no host access');
+      written.push(cookie);
+      jarCookies = [...jarCookies.filter((c) => c.name !== cookie.name), cookie];
+      jarListener?.({ seq: written.length, at: nowMs, name: cookie.name, value: cookie.value, domain: cookie.domain, removed: false, cause: 'explicit' });
+    },
     watch: (_origin, l) => {
       jarListener = l;
       return () => (jarListener = undefined);
@@ -257,6 +264,7 @@ function fakePlatform(init: { exchanges?: CapturedExchange[]; origin?: string | 
     navigate: (to: string | null) => (origin = to),
     setJar: (cookies: JarCookie[]) => (jarCookies = cookies),
     jarChange: (change: JarChange) => jarListener!(change),
+    written,
     grantElsewhere: () => {
       access = true;
       accessListener!();
@@ -367,6 +375,26 @@ describe('panel store', () => {
     expect(store.getState().candidates[0]).toMatchObject({ name: 'remember_token', reason: 'pinned' });
     store.pinCandidate(null);
     expect(store.getState().selected?.name).toBe('session');
+  });
+
+  it('writes a forged value only when asked, keeping the attributes, and gives back the old cookie for Undo', async () => {
+    const cookie = flaskCookie('k');
+    const jarCookie: JarCookie = { name: 'session', value: cookie, domain: '127.0.0.1', path: '/app', secure: true, httpOnly: true, sameSite: 'Lax', expirationDate: 2_000_000_000 };
+    const fake = fakePlatform({ jar: [jarCookie] });
+    const store = new PanelStore(fake.platform);
+    store.start();
+    await settle();
+    expect(await store.writeSessionCookie('session', 'forged')).toBeNull(); // no host access yet
+    expect(store.getState().problem).toContain('allow reading cookies');
+    expect(fake.written).toEqual([]);
+    await store.requestHostAccess();
+    const before = await store.writeSessionCookie('session', 'forged');
+    expect(before).toEqual(jarCookie);
+    expect(fake.written).toEqual([{ ...jarCookie, value: 'forged' }]);
+    expect(store.getState().jar.find((c) => c.name === 'session')?.value).toBe('forged');
+    expect(await store.writeSessionCookie('session', before!.value)).toMatchObject({ value: 'forged' });
+    expect(fake.written.at(-1)).toEqual(jarCookie);
+    expect(await store.writeSessionCookie('other', 'x')).toBeNull(); // not in the jar: its attributes are unknown
   });
 
   it('reads the jar once host access is granted, and follows jar changes', async () => {

@@ -367,6 +367,9 @@ function fakePlatform(cookie: string) {
     hasHostAccess: async () => false,
     requestHostAccess: async () => false,
     read: async () => [],
+    write: async () => {
+      throw new Error('no host access');
+    },
     watch: () => () => {},
     onHostAccessChanged: () => () => {},
   };

@@ -1,5 +1,5 @@
 import type { JarChange, JarCookie } from '../../core';
-import { extensionApi, type BrowserCookieLike, type CookieChangeInfoLike, type ExtensionApiLike } from './extension-api';
+import { extensionApi, type BrowserCookieLike, type CookieChangeInfoLike, type CookieSetDetails, type ExtensionApiLike } from './extension-api';
 
 /**
  * The browser's cookie jar for the inspected site, through `cookies` and the optional host
@@ -42,6 +42,25 @@ export function toJarCookie(cookie: BrowserCookieLike): JarCookie {
   return jar;
 }
 
+const SAME_SITE_NAMES = { None: 'no_restriction', Lax: 'lax', Strict: 'strict' } as const;
+
+/** The `cookies.set` call that recreates `cookie` (as `toJarCookie` read it) on `origin`. */
+export function toSetDetails(origin: string, cookie: JarCookie): CookieSetDetails {
+  const details: CookieSetDetails = {
+    url: `${origin}${cookie.path.startsWith('/') ? cookie.path : '/'}`,
+    name: cookie.name,
+    value: cookie.value,
+    path: cookie.path,
+    secure: cookie.secure,
+    httpOnly: cookie.httpOnly,
+  };
+  if (cookie.domain.startsWith('.')) details.domain = cookie.domain;
+  const sameSite = cookie.sameSite ? SAME_SITE_NAMES[cookie.sameSite as keyof typeof SAME_SITE_NAMES] : undefined;
+  if (sameSite) details.sameSite = sameSite;
+  if (cookie.expirationDate !== undefined) details.expirationDate = cookie.expirationDate;
+  return details;
+}
+
 const CAUSES: readonly JarChange['cause'][] = ['evicted', 'expired', 'explicit', 'expired_overwrite', 'overwrite'];
 
 export function toJarChange(info: CookieChangeInfoLike, seq: number, at: number): JarChange {
@@ -58,6 +77,11 @@ export interface CookieJar {
   requestHostAccess(origin: string): Promise<boolean>;
   /** The jar's cookies for the origin's URL (HttpOnly included); `[]` without host access. */
   read(origin: string): Promise<JarCookie[]>;
+  /**
+   * Writes `cookie` for `origin` with its attributes as given (Domain only when the cookie is
+   * not host-only, i.e. its domain starts with a dot). Needs host access.
+   */
+  write(origin: string, cookie: JarCookie): Promise<void>;
   /** Jar changes of cookies sent to `origin`'s host, with `seq` increasing across calls. */
   watch(origin: string, listener: (change: JarChange) => void): () => void;
   /** Fires when the extension gains or loses host permissions (the prompt, or the browser's settings). */
@@ -70,6 +94,9 @@ export function createCookieJar(api: Pick<ExtensionApiLike, 'cookies' | 'permiss
     hasHostAccess: (origin) => api.permissions.contains({ origins: [hostPermissionPattern(origin)] }),
     requestHostAccess: (origin) => api.permissions.request({ origins: [hostPermissionPattern(origin)] }),
     read: async (origin) => (await api.cookies.getAll({ url: `${origin}/` })).map(toJarCookie),
+    write: async (origin, cookie) => {
+      await api.cookies.set(toSetDetails(origin, cookie));
+    },
     watch(origin, listener) {
       const hostname = new URL(origin).hostname;
       const onChanged = (info: CookieChangeInfoLike) => {

@@ -44,8 +44,24 @@ export interface PermissionsLike {
   onRemoved: ExtensionEventLike<(permissions: { origins?: string[] }) => void>;
 }
 
+/** chrome.cookies.SetDetails, the fields we write. */
+export interface CookieSetDetails {
+  url: string;
+  name: string;
+  value: string;
+  /** Absent for a host-only cookie. */
+  domain?: string;
+  path: string;
+  secure: boolean;
+  httpOnly: boolean;
+  sameSite?: 'no_restriction' | 'lax' | 'strict';
+  /** Absent for a browser-session cookie. */
+  expirationDate?: number;
+}
+
 export interface CookiesLike {
   getAll(details: { url: string }): Promise<BrowserCookieLike[]>;
+  set(details: CookieSetDetails): Promise<unknown>;
   onChanged: ExtensionEventLike<(info: CookieChangeInfoLike) => void>;
 }
 

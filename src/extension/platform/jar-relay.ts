@@ -1,4 +1,4 @@
-import type { BrowserCookieLike, CookieChangeInfoLike, CookiesLike, ExtensionEventLike, PermissionsLike } from './extension-api';
+import type { BrowserCookieLike, CookieChangeInfoLike, CookieSetDetails, CookiesLike, ExtensionEventLike, PermissionsLike } from './extension-api';
 
 /**
  * `cookies` and `permissions` for pages that do not get them. Firefox gives DevTools pages (the
@@ -17,7 +17,11 @@ const RECONNECT_MS = 1_000;
 
 type Origins = { origins: string[] };
 
-type JarRelayCall = { op: 'getAll'; url: string } | { op: 'contains'; origins: string[] } | { op: 'request'; origins: string[] };
+type JarRelayCall =
+  | { op: 'getAll'; url: string }
+  | { op: 'set'; details: CookieSetDetails }
+  | { op: 'contains'; origins: string[] }
+  | { op: 'request'; origins: string[] };
 
 export type JarRelayRequest = (JarRelayCall & { id: number }) | { op: 'watchCookies'; on: boolean };
 
@@ -85,6 +89,7 @@ export function serveJarRelay(api: RelayBackgroundApi): void {
       }
       const answer =
         message.op === 'getAll' ? api.cookies.getAll({ url: message.url })
+        : message.op === 'set' ? api.cookies.set(message.details)
         : message.op === 'contains' ? api.permissions.contains({ origins: message.origins })
         : requestThroughGrantPage(api, message.origins);
       answer.then(
@@ -191,6 +196,7 @@ export function jarRelayClient(connect: (info: { name: string }) => PortLike): {
   return {
     cookies: {
       getAll: (details) => call<BrowserCookieLike[]>({ op: 'getAll', url: details.url }),
+      set: (details) => call<unknown>({ op: 'set', details }),
       onChanged: cookieChanged,
     },
     permissions: {

@@ -6,6 +6,7 @@ import { COMPANION_HINT, latestServerSession, serverFacts } from '../state/serve
 import { usePanelState } from '../state/use-panel-state';
 import { describeVerdict } from '../state/verdict';
 import { DecodedPayloadView, PayloadSection } from './PayloadTree';
+import { SignAndSetEditor } from './SignAndSetEditor';
 
 const MAX_RAW = 20_000;
 
@@ -87,6 +88,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       <Verdict analysis={analysis} />
 
       {analysis.format === 'flask' && <PayloadSection key={candidate.name} payload={flask!.payload} />}
+      {flask?.payload?.ok && <SignAndSetEditor key={candidate.name} candidate={candidate} decoded={flask} payload={flask.payload.value.value} />}
       {analysis.format === 'flask-session' && (
         <>
           <p className="muted">The session data lives on the server (Flask-Session); the cookie carries only its id.</p>

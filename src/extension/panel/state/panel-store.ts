@@ -249,6 +249,28 @@ export class PanelStore {
     );
   }
 
+  /**
+   * Replaces the value of the jar's cookie `name` (its Domain, Path, Secure, HttpOnly, SameSite
+   * and expiry kept) and returns the cookie as it was, for Undo; null when it could not (the
+   * reason is in `problem`). Only ever called from the editor's "Set cookie" and "Undo" buttons.
+   */
+  async writeSessionCookie(name: string, value: string): Promise<JarCookie | null> {
+    const origin = this.#state.inspectedOrigin;
+    const current = this.#state.jar.find((c) => c.name === name);
+    if (origin === null || this.#state.hostAccess !== 'granted' || !current) {
+      this.#update({ problem: `Cannot set ${name}: allow reading cookies for this site first, so the cookie and its attributes are known.` });
+      return null;
+    }
+    try {
+      await this.#platform.jar.write(origin, { ...current, value });
+    } catch (error) {
+      this.#update({ problem: `Could not set ${name}: ${message(error)}` });
+      return null;
+    }
+    await this.#refreshJar();
+    return current;
+  }
+
   /** The check's progress and last result (read with useSecretAudit()). */
   secretAuditState = (): SecretAuditState => this.#audit.getState();
 
