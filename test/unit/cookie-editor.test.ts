@@ -20,7 +20,7 @@ function verifyWith(secret: string, value: string) {
 
 describe('Edit & sign', () => {
   it('starts from the payload as $type JSON and signs the edit with the chosen key, keeping or renewing the timestamp', () => {
-    const payload = decoded.payload!.ok ? decoded.payload.value.value : null;
+    const payload = decoded.payload?.ok ? decoded.payload.value.value : null;
     const text = editablePayload(payload!);
     expect(text).toBe(writeTypedJson(payload!, '  '));
     const edited = text.replace('"alice"', '"mallory"');
