@@ -74,8 +74,16 @@ export function dashedUuid(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** `repr(timedelta(seconds=s))`: normalized to days and 0 ≤ seconds < 86400, zero fields left out. */
+function reprTimedelta(totalSeconds: number): string {
+  const days = Math.floor(totalSeconds / 86_400);
+  const seconds = totalSeconds - days * 86_400;
+  const fields = [days !== 0 ? `days=${days}` : '', seconds !== 0 ? `seconds=${seconds}` : ''].filter(Boolean);
+  return `datetime.timedelta(${fields.length ? fields.join(', ') : '0'})`;
+}
+
 function reprTimezone(offsetSeconds: number): string {
-  return offsetSeconds === 0 ? 'datetime.timezone.utc' : `datetime.timezone(datetime.timedelta(seconds=${offsetSeconds}))`;
+  return offsetSeconds === 0 ? 'datetime.timezone.utc' : `datetime.timezone(${reprTimedelta(offsetSeconds)})`;
 }
 
 function reprDatetime(unix: number, offsetSeconds: number): string {
