@@ -30,7 +30,13 @@ export function SignAndSetEditor({ candidate, decoded, payload }: { candidate: S
   if (!open) {
     return (
       <p className="forge-open">
-        <button type="button" onClick={() => (setText(editablePayload(payload)), setOpen(true))}>
+        <button
+          type="button"
+          onClick={() => {
+            setText(editablePayload(payload));
+            setOpen(true);
+          }}
+        >
           Edit &amp; sign…
         </button>{' '}
         <span className="muted">Forge a new session cookie with a pasted key (nothing is written until you click Set cookie).</span>
