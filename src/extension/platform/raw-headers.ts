@@ -37,8 +37,9 @@ export const RAW_HEADER_MAX_WAIT_MS = 1000;
 /**
  * getHAR() serializes DevTools' whole log (10,000 entries on a busy page take seconds under load)
  * and busies the DevTools window meanwhile: after a look that took d ms, the next waits at least
- * this many times d, so looks take at most a tenth of the time. Measured with 10,000 requests
- * through a page (e2e/timeline-cap.test.ts): with 3, the burst took 128–150 s against 115 s.
+ * this many times d, so looks take at most a tenth of the time. 10,000 requests through a page
+ * (e2e/timeline-cap.test.ts), single runs: 115 s without looks, 128–150 s with a factor of 3,
+ * 133–138 s with 10 (5 late entries, 3 looks, 5.2 s of getHAR); the spread between runs is large.
  */
 const LOOK_SPACING_FACTOR = 10;
 
