@@ -88,7 +88,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       <Verdict analysis={analysis} />
 
       {analysis.format === 'flask' && <PayloadSection key={candidate.name} payload={flask!.payload} />}
-      {flask?.payload?.ok && <SignAndSetEditor key={candidate.name} candidate={candidate} decoded={flask} payload={flask.payload.value.value} />}
+      {flask?.payload?.ok && <SignAndSetEditor key={`editor-${candidate.name}`} candidate={candidate} decoded={flask} payload={flask.payload.value.value} />}
       {analysis.format === 'flask-session' && (
         <>
           <p className="muted">The session data lives on the server (Flask-Session); the cookie carries only its id.</p>
