@@ -147,7 +147,18 @@ describe('Timeline at 10,000 requests, over its cap', () => {
                key.startsWith('sessionLens.history.') && Array.isArray(value) && value.some((e) => e.seq === ${total})))`,
           ),
         { timeout: 15_000, interval: 250 },
-      );
+      ).catch(async (error: unknown) => {
+        // Say what storage holds: its use against the quota, and the saved seq ranges.
+        const stored = await devtools.evaluateDevtoolsPage<unknown>(`(async () => {
+          const all = await chrome.storage.session.get(null);
+          const chunks = Object.entries(all).filter(([key, value]) => key.startsWith('sessionLens.history.') && Array.isArray(value));
+          const seqs = chunks.flatMap(([, value]) => value.map((e) => e.seq)).sort((a, b) => a - b);
+          const gaps = [];
+          for (let i = 1; i < seqs.length; i++) if (seqs[i] !== seqs[i - 1] + 1) gaps.push(seqs[i - 1] + '→' + seqs[i]);
+          return { bytesInUse: await chrome.storage.session.getBytesInUse(null), quota: chrome.storage.session.QUOTA_BYTES, keys: Object.keys(all).length, chunks: chunks.length, saved: seqs.length, first: seqs[0], last: seqs.at(-1), gaps: gaps.slice(0, 20) };
+        })()`);
+        throw new Error(`${(error as Error).message}; storage.session: ${JSON.stringify(stored)}`);
+      });
       await devtools.close();
       devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);
       panel = await devtools.showPanel();
