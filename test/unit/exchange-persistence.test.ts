@@ -151,6 +151,24 @@ describe('ExchangeHistory', () => {
     expect(restored!.exchanges.map((e) => e.seq)).toEqual(Array.from({ length: 251 }, (_, i) => i + 1));
   });
 
+  it('a save that fails is written again with the next one: no chunk is left out', async () => {
+    const storage = memoryStorage();
+    const realSet = storage.set;
+    let failures = 1;
+    storage.set = async (items) => {
+      if (failures-- > 0) throw new Error('QUOTA_BYTES quota exceeded');
+      return realSet(items);
+    };
+    const history = new ExchangeHistory({ storage, tabId: 4, chunkSize: 2, saveDelayMs: 0, minSaveIntervalMs: 0 });
+    history.record([exchange(1), exchange(2), exchange(3)]); // chunks 0 (full) and 1
+    await history.flush(); // fails: nothing stored
+    history.record([exchange(4), exchange(5)]); // chunk 0 is not touched again
+    await history.flush();
+    await new Promise((resolve) => setTimeout(resolve, 10)); // and the retry the failure scheduled
+    const restored = await new ExchangeHistory({ storage, tabId: 4, chunkSize: 2, saveDelayMs: 0 }).load();
+    expect(restored!.exchanges.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('evicts the least recently saved other tabs to stay within the total budget', async () => {
     const storage = memoryStorage();
     const size = jsonBytes(trimExchange(exchange(1)));

@@ -217,10 +217,13 @@ export class ExchangeHistory {
     if (!added) return;
     this.evictOverBudget();
     this.dirty = true;
-    if (this.timer === undefined) {
-      const delay = Math.max(this.saveDelayMs, this.lastSaveAt + this.minSaveIntervalMs - this.now());
-      this.timer = setTimeout(() => void this.flush(), delay);
-    }
+    this.scheduleSave();
+  }
+
+  private scheduleSave(): void {
+    if (this.timer !== undefined) return;
+    const delay = Math.max(this.saveDelayMs, this.lastSaveAt + this.minSaveIntervalMs - this.now());
+    this.timer = setTimeout(() => void this.flush(), delay);
   }
 
   /** Follows `stream`: its backlog (including what was restored), then every batch. */
@@ -269,19 +272,31 @@ export class ExchangeHistory {
     const savedAt = this.now();
     this.lastSaveAt = savedAt;
     const writes: Record<string, unknown> = {};
+    const written: Chunk[] = [];
     for (const chunk of this.chunks) {
       if (!chunk.dirty) continue;
       chunk.dirty = false;
+      written.push(chunk);
       writes[chunkKey(this.tabId, chunk.id)] = chunk.exchanges;
     }
     const chunks = this.chunks.map((c) => c.id);
     const history: StoredHistory = { version: 2, savedAt, dropped: this.dropped, chunks };
-    const written = this.storage.set({ ...writes, [historyKey(this.tabId)]: history });
+    const write = this.storage.set({ ...writes, [historyKey(this.tabId)]: history });
     // Chunk ids are never reused, so removing evicted chunks after the write cannot touch it.
     const removed = this.removed.splice(0);
     const entry = { bytes: this.bytes, savedAt, chunks };
     return async () => {
-      await written;
+      try {
+        await write;
+      } catch (error) {
+        // Nothing of this save is stored: its chunks (those still kept) and its removals go
+        // with the next save, so a failed write leaves no gap behind.
+        for (const chunk of written) if (this.chunks.includes(chunk)) chunk.dirty = true;
+        this.removed.push(...removed);
+        this.dirty = true;
+        this.scheduleSave();
+        throw error;
+      }
       await this.updateIndex(entry, removed);
     };
   }
