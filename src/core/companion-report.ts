@@ -1,5 +1,6 @@
 import { b64urlDecodeStrict, utf8DecodeStrict } from './bytes';
 import { toErrorInfo, type ErrorInfo } from './errors';
+import type { CapturedExchange } from './exchange';
 import { parsePythonJsonDocument } from './pyjson';
 import type { PyValue } from './pyvalue';
 import { fromTypedTree } from './typed-repr';
@@ -269,4 +270,19 @@ export function companionReportOf(headers: readonly { name: string; value: strin
   let last: string | null = null;
   for (const h of headers) if (h.name.toLowerCase() === COMPANION_HEADER) last = h.value;
   return last === null ? null : decodeCompanionHeader(last);
+}
+
+const exchangeReports = new WeakMap<CapturedExchange, CompanionVerdict | null>();
+
+/**
+ * `companionReportOf` of an exchange's response headers, decoded once per exchange: the Timeline
+ * (on every rebuild) and the Session view (on every batch of traffic) both ask again.
+ */
+export function companionReportOfExchange(exchange: CapturedExchange): CompanionVerdict | null {
+  let verdict = exchangeReports.get(exchange);
+  if (verdict === undefined) {
+    verdict = companionReportOf(exchange.responseHeaders);
+    exchangeReports.set(exchange, verdict);
+  }
+  return verdict;
 }

@@ -1,4 +1,4 @@
-import { companionReportOf, type CompanionVerdict } from './companion-report';
+import { companionReportOfExchange, type CompanionVerdict } from './companion-report';
 import { MAX_COOKIES_EXAMINED, headerValues, isDeletion, requestCookiesOf, setCookiesOf, type SetCookie } from './cookies';
 import type { DigestName, KeyDerivation, SecretInput } from './crypto';
 import { detectFormats, readCookie, verifyReading, type CookieAnalysis, type CookieReading } from './detect';
@@ -242,7 +242,7 @@ function factsOf(exchange: CapturedExchange): ExchangeFacts {
     cacheControl: cacheValues.length ? cacheValues.join(', ') : null,
     redirectTo: exchange.redirectURL || headerValues(responseHeaders, 'location')[0] || null,
     serverNowMs: Number.isNaN(serverDate) ? exchange.startedAt : serverDate,
-    server: companionReportOf(responseHeaders),
+    server: companionReportOfExchange(exchange),
   };
   exchangeFacts.set(exchange, facts);
   return facts;

@@ -25,6 +25,9 @@ export function cookieAppliesToHost(cookie: Pick<BrowserCookieLike, 'domain' | '
   return !hostOnly && host.endsWith(`.${domain}`);
 }
 
+/** The attribute's value as a Set-Cookie header writes it → as chrome.cookies names it (it also has `unspecified`). */
+const SAME_SITE_NAMES = { None: 'no_restriction', Lax: 'lax', Strict: 'strict' } as const;
+
 export function toJarCookie(cookie: BrowserCookieLike): JarCookie {
   const jar: JarCookie = {
     name: cookie.name,
@@ -35,14 +38,11 @@ export function toJarCookie(cookie: BrowserCookieLike): JarCookie {
     httpOnly: cookie.httpOnly,
     partitioned: cookie.partitionKey !== undefined,
   };
-  // chrome.cookies reports SameSite as no_restriction / lax / strict / unspecified.
-  const sameSite = { no_restriction: 'None', lax: 'Lax', strict: 'Strict' }[cookie.sameSite ?? ''];
+  const sameSite = (Object.keys(SAME_SITE_NAMES) as (keyof typeof SAME_SITE_NAMES)[]).find((name) => SAME_SITE_NAMES[name] === cookie.sameSite);
   if (sameSite) jar.sameSite = sameSite;
   if (cookie.expirationDate !== undefined && cookie.session !== true) jar.expirationDate = cookie.expirationDate;
   return jar;
 }
-
-const SAME_SITE_NAMES = { None: 'no_restriction', Lax: 'lax', Strict: 'strict' } as const;
 
 /** The `cookies.set` call that recreates `cookie` (as `toJarCookie` read it) on `origin`. */
 export function toSetDetails(origin: string, cookie: JarCookie): CookieSetDetails {

@@ -1,5 +1,5 @@
 // The server-side session behind a Flask-Session id, as the companion last reported it. Pure.
-import { companionReportOf, formatDuration, type CapturedExchange, type CompanionReport, type CompanionVerdict } from '../../../core';
+import { companionReportOfExchange, formatDuration, type CapturedExchange, type CompanionReport } from '../../../core';
 import type { Fact } from './cookie-facts';
 
 /** The one line shown where a server-side id has no companion report. */
@@ -12,18 +12,6 @@ export interface ServerSessionSnapshot {
   exchange: CapturedExchange;
 }
 
-// Each exchange's header is decoded once: the view asks again on every batch of traffic.
-const decodedReports = new WeakMap<CapturedExchange, CompanionVerdict | null>();
-
-function reportOf(exchange: CapturedExchange): CompanionVerdict | null {
-  let verdict = decodedReports.get(exchange);
-  if (verdict === undefined) {
-    verdict = companionReportOf(exchange.responseHeaders);
-    decodedReports.set(exchange, verdict);
-  }
-  return verdict;
-}
-
 /**
  * The newest report (of `exchanges`, oldest first) whose store key is the id `sid` under the
  * report's own key prefix. Only exchanges that carry the header are decoded.
@@ -31,7 +19,7 @@ function reportOf(exchange: CapturedExchange): CompanionVerdict | null {
 export function latestServerSession(exchanges: readonly CapturedExchange[], sid: string): ServerSessionSnapshot | null {
   for (let i = exchanges.length - 1; i >= 0; i--) {
     const exchange = exchanges[i]!;
-    const verdict = reportOf(exchange);
+    const verdict = companionReportOfExchange(exchange);
     if (!verdict?.ok) continue;
     const { report } = verdict;
     if (report.store?.key === `${report.keyPrefix ?? ''}${sid}`) return { report, exchange };
