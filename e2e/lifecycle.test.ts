@@ -14,7 +14,7 @@ import { dockState, setDockSide } from './support/devtools-dock';
 import { serviceWorkerTarget, stopServiceWorker } from './support/extension-targets';
 import { grantHostAccess } from './support/host-access';
 import { typeSecret, waitForTreeItems, waitForVerdict } from './support/session-view';
-import { GRID, call, showTab, timelineRows, type TimelineRow } from './timeline-helpers';
+import { GRID, call, savedExchanges, showTab, timelineRows, type TimelineRow } from './timeline-helpers';
 
 const SECRET = 'lifecycle-e2e-secret';
 const VALID = 'Signature valid (key 1 of 1)';
@@ -46,11 +46,9 @@ async function journeyWith(panel: PanelHandle, path: string): Promise<string[]> 
  * best effort (in Chromium 156 a storage write started while the devtools page unloads never lands).
  */
 async function waitForSavedHistory(devtools: DevToolsHandle, path: string): Promise<void> {
-  await waitUntil(`the tab's history up to ${path} to be saved in storage.session`, () =>
-    devtools.evaluateDevtoolsPage<boolean>(
-      `chrome.storage.session.get(null).then((all) => Object.entries(all).some(([key, value]) =>
-         key.startsWith('sessionLens.history.') && Array.isArray(value) && value.some((e) => e.url.endsWith(${JSON.stringify(path)}))))`,
-    ),
+  await waitUntil(
+    `the tab's history up to ${path} to be saved in storage.session`,
+    async () => (await savedExchanges(devtools)).some((e) => e.url.endsWith(path)),
     { timeout: 5_000 },
   );
 }

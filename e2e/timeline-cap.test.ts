@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlaskApp, type FlaskApp } from '../test/support/services';
 import { launchBrowserWithExtension, openDevToolsOnly, waitUntil, type DevToolsHandle, type LaunchedBrowser, type PanelHandle } from './support';
-import { GRID, captureDownloads, exportTimeline, rowCount, showTab, waitForRows } from './timeline-helpers';
+import { GRID, captureDownloads, exportTimeline, rowCount, savedExchanges, showTab, waitForRows } from './timeline-helpers';
 
 const REQUESTS = 10_000;
 const CAPACITY = 10_000;
@@ -138,26 +138,18 @@ describe('Timeline at 10,000 requests, over its cap', () => {
       const exported = JSON.parse((await exportTimeline(panel, 'Export JSON')).text) as { droppedEntries: number; entries: unknown[] };
       expect({ entries: exported.entries.length, dropped: exported.droppedEntries }).toEqual({ entries: CAPACITY, dropped: droppedLive });
 
-      // DevTools closed and reopened: the restored history (3 MB per tab) plus its note account for every request.
-      await waitUntil(
-        'the last request of the burst to be saved in storage.session',
-        () =>
-          devtools.evaluateDevtoolsPage<boolean>(
-            `chrome.storage.session.get(null).then((all) => Object.entries(all).some(([key, value]) =>
-               key.startsWith('sessionLens.history.') && Array.isArray(value) && value.some((e) => e.seq === ${total})))`,
-          ),
-        { timeout: 15_000, interval: 250 },
-      ).catch(async (error: unknown) => {
-        // Say what storage holds: its use against the quota, and the saved seq ranges.
-        const stored = await devtools.evaluateDevtoolsPage<unknown>(`(async () => {
-          const all = await chrome.storage.session.get(null);
-          const chunks = Object.entries(all).filter(([key, value]) => key.startsWith('sessionLens.history.') && Array.isArray(value));
-          const seqs = chunks.flatMap(([, value]) => value.map((e) => e.seq)).sort((a, b) => a - b);
-          const gaps = [];
-          for (let i = 1; i < seqs.length; i++) if (seqs[i] !== seqs[i - 1] + 1) gaps.push(seqs[i - 1] + '→' + seqs[i]);
-          return { bytesInUse: await chrome.storage.session.getBytesInUse(null), quota: chrome.storage.session.QUOTA_BYTES, keys: Object.keys(all).length, chunks: chunks.length, saved: seqs.length, first: seqs[0], last: seqs.at(-1), gaps: gaps.slice(0, 20) };
-        })()`);
-        throw new Error(`${(error as Error).message}; storage.session: ${JSON.stringify(stored)}`);
+      // DevTools closed and reopened: the restored history (4 MB per tab) plus its note account for every request.
+      await waitUntil('the last request of the burst to be saved in storage.session', async () => (await savedExchanges(devtools)).at(-1)?.seq === total, {
+        timeout: 15_000,
+        interval: 250,
+      }).catch(async (error: unknown) => {
+        // Say what storage holds: its use against the quota, and the saved seq range and gaps.
+        const seqs = (await savedExchanges(devtools)).map((e) => e.seq);
+        const gaps = seqs.slice(1).flatMap((seq, i) => (seq === seqs[i]! + 1 ? [] : [`${seqs[i]}→${seq}`]));
+        const usage = await devtools.evaluateDevtoolsPage<unknown>(
+          `chrome.storage.session.getBytesInUse(null).then((bytesInUse) => ({ bytesInUse, quota: chrome.storage.session.QUOTA_BYTES }))`,
+        );
+        throw new Error(`${(error as Error).message}; storage.session: ${JSON.stringify({ usage, saved: seqs.length, first: seqs[0], last: seqs.at(-1), gaps: gaps.slice(0, 20) })}`);
       });
       await devtools.close();
       devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);

@@ -223,3 +223,13 @@ export async function rowsWith(panel: PanelHandle, path: string, count = 1): Pro
   );
   return (await timelineRows(panel)).filter((r) => r.path !== '/favicon.ico');
 }
+
+/** The exchanges the devtools page has saved in storage.session (each history chunk is one JSON string), by seq. */
+export function savedExchanges(devtools: DevToolsHandle): Promise<{ seq: number; url: string }[]> {
+  return devtools.evaluateDevtoolsPage(
+    `chrome.storage.session.get(null).then((all) => Object.entries(all)
+       .filter(([key, value]) => /^sessionLens[.]history[.]\\d+[.]\\d+$/.test(key) && typeof value === 'string')
+       .flatMap(([, value]) => JSON.parse(value).map((e) => ({ seq: e.seq, url: e.url })))
+       .sort((a, b) => a.seq - b.seq))`,
+  );
+}

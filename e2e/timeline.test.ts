@@ -18,6 +18,7 @@ import {
   openDetails,
   rowOf,
   rowsWith,
+  savedExchanges,
   setCheckbox,
   showTab,
   timelineFor,
@@ -246,12 +247,7 @@ describe('Timeline in real DevTools', () => {
       const beforeClose = await rowsWith(panel, '/cart-init');
       expect(beforeClose.map((r) => `${r.event} ${r.path}`)).toEqual(['untouched /', 'created /login', 'modified /modify', 'modified /cart-init']);
       // The devtools page saves the history shortly after each batch (and once more on pagehide).
-      await waitUntil('the history to hold /cart-init in storage.session', () =>
-        devtools.evaluateDevtoolsPage<boolean>(
-          `chrome.storage.session.get(null).then((all) => Object.entries(all).some(([key, value]) =>
-             key.startsWith('sessionLens.history.') && Array.isArray(value) && value.some((e) => e.url.endsWith('/cart-init'))))`,
-        ),
-      );
+      await waitUntil('the history to hold /cart-init in storage.session', async () => (await savedExchanges(devtools)).some((e) => e.url.endsWith('/cart-init')));
 
       // Close DevTools, make a request nobody records, reopen: the backlog comes from storage.session.
       await devtools.close();

@@ -156,7 +156,7 @@ describe('ExchangeHistory', () => {
     const realSet = storage.set;
     let failures = 1;
     storage.set = async (items) => {
-      if (failures-- > 0) throw new Error('QUOTA_BYTES quota exceeded');
+      if (failures-- > 0) throw new Error('Extension context invalidated.');
       return realSet(items);
     };
     const history = new ExchangeHistory({ storage, tabId: 4, chunkSize: 2, saveDelayMs: 0, minSaveIntervalMs: 0 });
@@ -167,6 +167,37 @@ describe('ExchangeHistory', () => {
     await new Promise((resolve) => setTimeout(resolve, 10)); // and the retry the failure scheduled
     const restored = await new ExchangeHistory({ storage, tabId: 4, chunkSize: 2, saveDelayMs: 0 }).load();
     expect(restored!.exchanges.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a save refused for quota frees the oldest chunks and saves again: the newest are stored, the rest counted', async () => {
+    const storage = memoryStorage();
+    const realSet = storage.set;
+    const quota = 40 * jsonBytes(trimExchange(exchange(1)));
+    let refused = 0;
+    storage.set = async (items) => {
+      const after = new Map(storage.data);
+      for (const [k, v] of Object.entries(items)) after.set(k, JSON.stringify(v));
+      if ([...after].reduce((sum, [k, v]) => sum + k.length + v.length, 0) > quota) {
+        refused += 1;
+        throw new Error('Session storage quota bytes exceeded. Values were not stored.');
+      }
+      return realSet(items);
+    };
+    // A budget the quota cannot hold, as when the browser counts more than the estimate.
+    const history = new ExchangeHistory({ storage, tabId: 6, chunkSize: 5, saveDelayMs: 0, minSaveIntervalMs: 0, tabBudgetBytes: quota * 4 });
+    for (let seq = 1; seq <= 200; seq += 10) {
+      history.record(Array.from({ length: 10 }, (_, i) => exchange(seq + i)));
+      await history.flush();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await history.flush();
+    expect(refused).toBeGreaterThan(0);
+    expect(storage.bytes()).toBeLessThanOrEqual(quota);
+    const restored = await new ExchangeHistory({ storage, tabId: 6, chunkSize: 5, saveDelayMs: 0 }).load();
+    const seqs = restored!.exchanges.map((e) => e.seq);
+    expect(seqs.at(-1)).toBe(200);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => 200 - seqs.length + 1 + i));
+    expect(restored!.dropped + seqs.length).toBe(200);
   });
 
   it('evicts the least recently saved other tabs to stay within the total budget', async () => {
@@ -203,7 +234,7 @@ describe('ExchangeHistory', () => {
 
   it('ignores damaged stored data', async () => {
     const storage = memoryStorage();
-    await storage.set({ [historyKey(4)]: { version: 2, dropped: 0, savedAt: 0, chunks: [0, 1] }, [chunkKey(4, 0)]: [exchange(1), { seq: 'x' }, null] });
+    await storage.set({ [historyKey(4)]: { version: 3, dropped: 0, savedAt: 0, chunks: [0, 1, 2] }, [chunkKey(4, 0)]: JSON.stringify([exchange(1), { seq: 'x' }, null]), [chunkKey(4, 2)]: '[{"seq":' });
     const restored = await new ExchangeHistory({ storage, tabId: 4 }).load();
     expect(restored!.exchanges.map((e) => e.seq)).toEqual([1]);
     expect(restored!.dropped).toBe(2);

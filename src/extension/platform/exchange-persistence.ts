@@ -13,9 +13,13 @@ import type { ExchangeStream, RestoredExchanges } from './exchange-stream';
  * - Stored in chunks of `chunkSize` exchanges: a save writes only the chunks that changed (the
  *   storage API serializes whatever it is given, so rewriting a whole history on every save
  *   would cost the DevTools window's main thread more and more as the history grows).
+ * - Each chunk is stored as one JSON string. The browser counts a stored value by its own memory
+ *   estimate, not its JSON size: measured in Chromium 156, a chunk of 100 exchanges as an array of
+ *   objects counts 3.3× its JSON text, as a string 1.0×. As strings, the byte budget below is
+ *   what the quota sees, and the storage API has one value to copy instead of a tree.
  * - Bounded in bytes: per tab (whole chunks, oldest first) and across tabs (the least recently
- *   saved other tabs are evicted). Chrome's `storage.session` holds 10 MB by default, shared with
- *   the rest of the extension.
+ *   saved other tabs are evicted). `storage.session` holds 10 MB, shared with the rest of the
+ *   extension; a save refused for quota drops the oldest chunks of this tab until one fits.
  */
 
 /** The part of `chrome.storage.StorageArea` used here (the promise forms). */
@@ -28,8 +32,8 @@ export interface StorageAreaLike {
 export const HISTORY_KEY_PREFIX = 'sessionLens.history.';
 export const HISTORY_INDEX_KEY = 'sessionLens.historyIndex';
 export const TIMELINE_MARK_KEY_PREFIX = 'sessionLens.timelineMark.';
-export const DEFAULT_TAB_HISTORY_BYTES = 3 * 1024 * 1024;
-export const DEFAULT_TOTAL_HISTORY_BYTES = 6 * 1024 * 1024;
+export const DEFAULT_TAB_HISTORY_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_TOTAL_HISTORY_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_CHUNK_SIZE = 100;
 /**
  * A batch is saved on the next task: DevTools may close at any moment, and a save begun while
@@ -41,7 +45,7 @@ export const DEFAULT_MIN_SAVE_INTERVAL_MS = 250;
 
 /** A tab's history: which chunks hold its exchanges, oldest first. */
 interface StoredHistory {
-  version: 2;
+  version: 3;
   savedAt: number;
   /** Older exchanges of this tab that are in no chunk. */
   dropped: number;
@@ -82,9 +86,25 @@ export function jsonBytes(value: unknown): number {
   return encoder.encode(JSON.stringify(value)).length + 1;
 }
 
+/** A stored chunk's exchanges, or [] when it is missing or damaged (it is never trusted blindly). */
+function parseChunk(raw: unknown): unknown[] {
+  if (typeof raw !== 'string') return [];
+  try {
+    const items: unknown = JSON.parse(raw);
+    return Array.isArray(items) ? items : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Chromium: "Session storage quota bytes exceeded…"; Firefox: a QuotaExceededError. */
+function isQuotaError(error: unknown): boolean {
+  return /quota/i.test(error instanceof Error ? `${error.name} ${error.message}` : String(error));
+}
+
 function isStoredHistory(value: unknown): value is StoredHistory {
   const v = value as Partial<StoredHistory> | null;
-  return v?.version === 2 && Array.isArray(v.chunks) && v.chunks.every(Number.isInteger) && typeof v.dropped === 'number';
+  return v?.version === 3 && Array.isArray(v.chunks) && v.chunks.every(Number.isInteger) && typeof v.dropped === 'number';
 }
 
 function isExchange(value: unknown): value is CapturedExchange {
@@ -135,6 +155,8 @@ export class ExchangeHistory {
   private readonly now: () => number;
   private readonly tabExists?: (tabId: number) => Promise<boolean>;
   private chunks: Chunk[] = [];
+  /** The per-tab budget, lowered when the browser refuses a save for quota. */
+  private budgetBytes: number;
   private nextChunkId = 0;
   private bytes = OVERHEAD_BYTES;
   /** Chunk keys to delete with the next save. */
@@ -150,6 +172,7 @@ export class ExchangeHistory {
     this.storage = options.storage;
     this.tabId = options.tabId;
     this.tabBudgetBytes = options.tabBudgetBytes ?? DEFAULT_TAB_HISTORY_BYTES;
+    this.budgetBytes = this.tabBudgetBytes;
     this.totalBudgetBytes = Math.max(options.totalBudgetBytes ?? DEFAULT_TOTAL_HISTORY_BYTES, this.tabBudgetBytes);
     this.chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
     this.saveDelayMs = options.saveDelayMs ?? DEFAULT_SAVE_DELAY_MS;
@@ -174,8 +197,7 @@ export class ExchangeHistory {
     const contents = keys.length > 0 ? await this.storage.get(keys) : {};
     let damaged = 0;
     for (const id of history.chunks) {
-      const raw = contents[chunkKey(this.tabId, id)];
-      const items: unknown[] = Array.isArray(raw) ? raw : [];
+      const items = parseChunk(contents[chunkKey(this.tabId, id)]);
       const exchanges = items.filter(isExchange).filter((e) => e.seq > this.lastSeq);
       damaged += items.length - exchanges.length;
       this.nextChunkId = Math.max(this.nextChunkId, id + 1);
@@ -246,7 +268,7 @@ export class ExchangeHistory {
 
   /** Drops the oldest exchanges (whole chunks, then from the front of the last one) until the history fits. */
   private evictOverBudget(): void {
-    while (this.bytes > this.tabBudgetBytes && this.chunks.length > 0) {
+    while (this.bytes > this.budgetBytes && this.chunks.length > 0) {
       const oldest = this.chunks[0]!;
       if (this.chunks.length > 1) {
         this.chunks.shift();
@@ -277,11 +299,10 @@ export class ExchangeHistory {
       if (!chunk.dirty) continue;
       chunk.dirty = false;
       written.push(chunk);
-      writes[chunkKey(this.tabId, chunk.id)] = chunk.exchanges;
+      writes[chunkKey(this.tabId, chunk.id)] = JSON.stringify(chunk.exchanges);
     }
     const chunks = this.chunks.map((c) => c.id);
-    const history: StoredHistory = { version: 2, savedAt, dropped: this.dropped, chunks };
-    const write = this.storage.set({ ...writes, [historyKey(this.tabId)]: history });
+    const write = this.storage.set({ ...writes, [historyKey(this.tabId)]: this.storedHistory(savedAt) });
     // Chunk ids are never reused, so removing evicted chunks after the write cannot touch it.
     const removed = this.removed.splice(0);
     const entry = { bytes: this.bytes, savedAt, chunks };
@@ -294,11 +315,28 @@ export class ExchangeHistory {
         for (const chunk of written) if (this.chunks.includes(chunk)) chunk.dirty = true;
         this.removed.push(...removed);
         this.dirty = true;
+        if (isQuotaError(error)) await this.makeRoom().catch((e: unknown) => console.warn('[session-lens] could not free history storage', e));
         this.scheduleSave();
         throw error;
       }
       await this.updateIndex(entry, removed);
     };
+  }
+
+  private storedHistory(savedAt: number): StoredHistory {
+    return { version: 3, savedAt, dropped: this.dropped, chunks: this.chunks.map((c) => c.id) };
+  }
+
+  /**
+   * After a save refused for quota: this tab keeps a quarter less from now on, and the chunks that
+   * no longer fit are freed before the next save. The history record stops naming them first, so
+   * a page that closes in between leaves no chunk named that is not stored.
+   */
+  private async makeRoom(): Promise<void> {
+    this.budgetBytes = Math.max(OVERHEAD_BYTES, Math.floor(Math.min(this.budgetBytes, this.bytes) * 0.75));
+    this.evictOverBudget();
+    await this.storage.set({ [historyKey(this.tabId)]: this.storedHistory(this.now()) });
+    await this.storage.remove(this.removed.splice(0));
   }
 
   private async updateIndex(entry: HistoryIndex[string], removed: string[]): Promise<void> {
