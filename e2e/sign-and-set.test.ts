@@ -2,7 +2,9 @@
  * "Edit & sign" in real DevTools against the real demo app on both Flask stacks: a payload edited
  * and signed with the app's key is set in the browser and accepted by Flask (the view sees the
  * edit); one signed with another key is ignored by Flask and shown Rejected once that key is no
- * longer among the panel's secrets; Undo puts the original cookie back.
+ * longer among the panel's secrets; Undo puts the original cookie back. For Flask-Session (the
+ * filesystem backend), the cookie set to another session's id is served that session's data,
+ * signed with the app's key when SESSION_USE_SIGNER is on (and Rejected with another key).
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,17 +37,25 @@ const clickButton = (panel: PanelHandle, label: string) =>
     button.click();
   })()`);
 
+const pickKey = (panel: PanelHandle, keyIndex: number) =>
+  panel.evaluate(`(() => {
+    const select = document.querySelector('select[aria-label="Key that signs"]');
+    Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(select, '${keyIndex}');
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  })()`);
+
 /** Puts `text` in the payload editor, picks the key, waits for the preview, and clicks Set cookie. */
 async function signAndSet(panel: PanelHandle, edit: (payload: string) => string, keyIndex: number): Promise<string> {
   const textarea = 'textarea[aria-label="Payload to sign"]';
   await panel.waitFor(`!!document.querySelector('${textarea}')`);
   const payload = await panel.evaluate<string>(`document.querySelector('${textarea}').value`);
   await panel.type(textarea, edit(payload));
-  await panel.evaluate(`(() => {
-    const select = document.querySelector('select[aria-label="Key that signs"]');
-    Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(select, '${keyIndex}');
-    select.dispatchEvent(new Event('change', { bubbles: true }));
-  })()`);
+  await pickKey(panel, keyIndex);
+  return setForged(panel);
+}
+
+/** Waits for the preview of the forged cookie, clicks Set cookie and waits until it is written. */
+async function setForged(panel: PanelHandle): Promise<string> {
   const forged = await panel.waitFor<string>(`document.querySelector('#forge-value')?.textContent || false`);
   await panel.waitFor(`(() => { const b = Array.from(document.querySelectorAll('button')).find((b) => b.textContent.trim() === 'Set cookie'); return b && !b.disabled; })()`);
   await clickButton(panel, 'Set cookie');
@@ -112,3 +122,97 @@ describe.each(FLASK_STACKS)('Edit & sign on the %s stack', (stack) => {
     }
   });
 });
+
+/** A session made outside the browser under test (another user's): its cookie value, after POST /login. */
+async function otherSession(flask: FlaskApp): Promise<string> {
+  const response = await fetch(`${flask.url}/login`, { method: 'POST' });
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('session='));
+  if (!cookie) throw new Error('POST /login set no session cookie');
+  return cookie.slice('session='.length).split(';')[0]!;
+}
+
+/** Puts `sid` in the id editor, picks the key (-1: unsigned) and sets the cookie. */
+async function setSessionId(panel: PanelHandle, sid: string, keyIndex: number): Promise<string> {
+  const input = 'input[aria-label="Session id to send"]';
+  await panel.waitFor(`!!document.querySelector('${input}')`);
+  await panel.type(input, sid);
+  await pickKey(panel, keyIndex);
+  return setForged(panel);
+}
+
+describe.each(FLASK_STACKS.map((stack, i) => ({ stack, useSigner: i % 2 === 1, signer: i % 2 === 1 ? 'on' : 'off' })))(
+  'Edit & sign a Flask-Session id on the $stack stack (signer $signer)',
+  ({ stack, useSigner }) => {
+    it("the cookie set to another session's id gets that session's data; Undo restores the original", async () => {
+      const flask = await startFlaskApp({ stack, secretKey: SECRET, backend: 'filesystem', useSigner });
+      started.push(flask);
+      const t = await timelineFor(browser, flask);
+      try {
+        const { page, panel } = t;
+        await grantHostAccess(browser.context, browser.extensionId, 'http://127.0.0.1/*');
+        await panel.waitFor(`window.__sessionLens.state().hostAccess === 'granted'`, { timeout: 10_000 });
+        // This browser's session holds a cart and no user; the other session is logged in.
+        expect(await call(page, 'POST', '/cart-init')).toBe(200);
+        const other = await otherSession(flask);
+        const otherSid = useSigner ? other.slice(0, other.lastIndexOf('.')) : other;
+        expect(await whoami(page, 'mine')).toEqual({ user: null });
+        if (useSigner) {
+          await typeSecretKey(panel, SECRET);
+          await waitForVerdict(panel, /^Signature valid/);
+        }
+        await panel.waitFor(`window.__sessionLens.state().jar.some((c) => c.name === 'session')`, { timeout: 10_000 });
+        // Read after the last response: Flask-Session sends the cookie again, with a later expiry, on every request.
+        const original = (await browser.context.cookies(flask.url)).find((c) => c.name === 'session')!;
+        await showTab(panel, 'Session');
+        await clickButton(panel, 'Edit & sign…');
+        const forged = await setSessionId(panel, otherSid, useSigner ? 0 : -1);
+        expect(forged).toBe(other); // the same id, signed as the server signs it
+        const set = (await browser.context.cookies(flask.url)).find((c) => c.name === 'session')!;
+        expect({ value: set.value, httpOnly: set.httpOnly, path: set.path, expires: set.expires }).toEqual({ value: other, httpOnly: original.httpOnly, path: original.path, expires: original.expires });
+        expect(await whoami(page, 'switched')).toEqual({ user: 'alice' }); // the server serves the other session
+        await showTab(panel, 'Timeline');
+        expect((await openDetails(panel, rowOf(await rowsWith(panel, '/whoami?switched'), '/whoami?switched').seq)).text).toContain(otherSid);
+
+        if (useSigner) {
+          // The same id signed with another key: the server does not trust it and starts afresh.
+          await showTab(panel, 'Session');
+          await typeSecret(panel, 1, 'not-the-app-key');
+          await pickKey(panel, 1);
+          await setForged(panel);
+          expect(await whoami(page, 'wrong-key')).toEqual({ user: null });
+          await panel.evaluate(`document.querySelector('[aria-label="Remove ${secretLabel(1).toLowerCase()}"]').click()`);
+          await showTab(panel, 'Timeline');
+          await panel.waitFor(
+            `Array.from(document.querySelectorAll('${GRID} [role="row"][data-seq]')).some((r) => r.dataset.event === 'rejected' && r.textContent.includes('/whoami?wrong-key'))`,
+            { timeout: 10_000 },
+          );
+        }
+
+        // A fresh id of the client's choosing, then a login: Flask-Session 0.3.2 adopts the unknown id
+        // (session fixation), 0.8.0 replaces it with one of its own (seen with both: see the README).
+        await showTab(panel, 'Session');
+        await clickButton(panel, 'New random id');
+        const chosen = await setForged(panel);
+        expect(await call(page, 'POST', '/login')).toBe(200);
+        const afterLogin = (await browser.context.cookies(flask.url)).find((c) => c.name === 'session')!.value;
+        await showTab(panel, 'Timeline');
+        const login = rowOf(await rowsWith(panel, '/login'), '/login');
+        if (stack === 'debian') {
+          expect(afterLogin).toBe(chosen);
+          expect(login.event).not.toBe('rejected');
+        } else {
+          expect(afterLogin).not.toBe(chosen);
+          expect(login.event).toBe('rejected');
+        }
+
+        await showTab(panel, 'Session');
+        await clickButton(panel, 'Undo');
+        await panel.waitFor(`document.querySelector('#forge-status')?.textContent.startsWith('Restored')`);
+        expect((await browser.context.cookies(flask.url)).find((c) => c.name === 'session')?.value).toBe(original.value);
+        expect(await call(page, 'GET', '/mutate-nested')).toBe(200); // this browser's own session, cart and all
+      } finally {
+        await t.close();
+      }
+    });
+  },
+);

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { COOKIE_SIZE_LIMIT, DEFAULT_SETTINGS, analyzeCookie, py, signFlaskCookie, writeTypedJson, type FlaskDecoded, type SessionSettings } from '../../src/core';
-import { editablePayload, forgeFlaskCookie, originalTimestamp } from '../../src/extension/panel/state/cookie-editor';
+import {
+  COOKIE_SIZE_LIMIT,
+  DEFAULT_SETTINGS,
+  analyzeCookie,
+  decodeFlaskSessionId,
+  newSessionId,
+  py,
+  sessionIdKind,
+  signFlaskCookie,
+  verifyFlaskSessionId,
+  writeTypedJson,
+  type FlaskDecoded,
+  type SessionSettings,
+} from '../../src/core';
+import { editablePayload, forgeFlaskCookie, forgeFlaskSessionId, originalTimestamp } from '../../src/extension/panel/state/cookie-editor';
 
 const KEY = 'editor-test-key';
 const SIGNED_AT = 1_750_000_000;
@@ -50,5 +63,39 @@ describe('Edit & sign', () => {
     expect(forge('[1, 2]')).toEqual({ ok: false, error: expect.stringContaining('must be a JSON object') });
     const big = forge(JSON.stringify({ blob: Array.from({ length: 3000 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('') }));
     expect(big.ok && [big.fits, big.bytes > COOKIE_SIZE_LIMIT]).toEqual([false, true]);
+  });
+});
+
+describe('Edit & sign a Flask-Session id', () => {
+  const SID = 'a3bf1c52-0b9e-4c3e-9d0f-6f8e2c1b7a10';
+  const forge = (sid: string, signWith: number | null) => forgeFlaskSessionId({ cookieName: 'session', sid, signWith }, settings);
+
+  it('sends the id as typed, or signed with the chosen key as SESSION_USE_SIGNER does', () => {
+    expect(forge(` ${SID} `, null)).toEqual({ ok: true, value: SID, bytes: 'session'.length + SID.length, fits: true });
+    const signed = forge(SID, 1);
+    if (!signed.ok) throw new Error(signed.error);
+    expect(decodeFlaskSessionId(signed.value)).toMatchObject({ sid: SID, signature: expect.stringMatching(/^[A-Za-z0-9_-]{27}$/) });
+    expect(verifyFlaskSessionId(signed.value, { secrets: [{ text: KEY }] }).verdict).toBe('valid');
+    expect(verifyFlaskSessionId(signed.value, { secrets: [{ text: 'wrong-key' }] }).verdict).toBe('bad_signature');
+    const other = forge(SID, 0);
+    expect(other.ok && verifyFlaskSessionId(other.value, { secrets: [{ text: 'wrong-key' }] }).verdict).toBe('valid');
+  });
+
+  it('refuses what a cookie cannot carry, and a missing key', () => {
+    for (const bad of ['', '   ', 'a b', 'a;b', 'a,b', 'a"b', 'a\\b', 'a\u0000b', 'é']) {
+      expect(forge(bad, null).ok, JSON.stringify(bad)).toBe(false);
+    }
+    expect(forgeFlaskSessionId({ cookieName: 'session', sid: SID, signWith: 0 }, DEFAULT_SETTINGS)).toEqual({ ok: false, error: expect.stringContaining('Paste the key') });
+  });
+
+  it('makes fresh ids of the shape the app issues', () => {
+    const random = (seed: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + seed * 101) & 255);
+    const uuid = newSessionId('uuid4', random(1));
+    expect(sessionIdKind(uuid)).toBe('uuid4');
+    const token = newSessionId('token_urlsafe_32', random(1));
+    expect(sessionIdKind(token)).toBe('token_urlsafe_32');
+    expect(newSessionId('other', random(1))).toBe(token);
+    expect(newSessionId('uuid4', random(2))).not.toBe(uuid);
+    expect(() => newSessionId('uuid4', new Uint8Array(16))).toThrow(RangeError);
   });
 });

@@ -1,3 +1,4 @@
+import { b64urlEncode, toHex } from '../bytes';
 import { DIGEST_SIZE, type DigestName, type KeyDerivation, type SecretInput } from '../crypto';
 import { toErrorInfo, type ErrorInfo } from '../errors';
 import { checkSignature, prepareKeys, signatureFor, type SignerParams } from '../itsdangerous';
@@ -134,6 +135,21 @@ export function signFlaskSessionId(sid: string, options: FlaskSessionOptions & {
   } catch (error) {
     return { ok: false, error: toErrorInfo(error, 'ERR_SECRET_INVALID') };
   }
+}
+
+/**
+ * A fresh id of the shape the app issues, from 32 random bytes (the caller's CSPRNG): a uuid4
+ * (Flask-Session ≤ 0.5) or `secrets.token_urlsafe(32)` (≥ 0.6; also for any other shape, since
+ * the store takes any string).
+ */
+export function newSessionId(kind: SessionIdKind, random: Uint8Array): string {
+  if (random.length < 32) throw new RangeError('newSessionId needs 32 random bytes');
+  if (kind !== 'uuid4') return b64urlEncode(random.subarray(0, 32));
+  const b = random.slice(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = toHex(b);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** How likely `value` is a Flask-Session id. */

@@ -6,7 +6,7 @@ import { COMPANION_HINT, latestServerSession, serverFacts } from '../state/serve
 import { usePanelState } from '../state/use-panel-state';
 import { describeVerdict } from '../state/verdict';
 import { DecodedPayloadView, PayloadSection } from './PayloadTree';
-import { SignAndSetEditor } from './SignAndSetEditor';
+import { SessionIdEditor, SignAndSetEditor } from './SignAndSetEditor';
 
 const MAX_RAW = 20_000;
 
@@ -93,6 +93,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
         <>
           <p className="muted">The session data lives on the server (Flask-Session); the cookie carries only its id.</p>
           <ServerSession sid={analysis.verification.decoded.sid} />
+          <SessionIdEditor key={`editor-${candidate.name}`} candidate={candidate} decoded={analysis.verification.decoded} />
         </>
       )}
 
