@@ -10,6 +10,10 @@
  *   npm start -- --server-session [--headless …]  the demo on Flask-Session's filesystem backend with the
  *                                               companion loaded; headless, the screenshot is the
  *                                               Timeline with a server-side diff opened
+ *   npm start -- --headless --scene editor      the screenshot is Edit & sign with an edit previewed
+ *                                               (with --server-session: the session-id editor)
+ *   npm start -- --headless --server-session --scene server-view
+ *                                               the Session view with the stored session's tree
  * Options: --skip-build, --stack modern|debian (default: modern when .venv-modern exists).
  */
 import { spawnSync } from 'node:child_process';
@@ -25,8 +29,10 @@ import {
   openDevToolsOnly,
   repoRoot,
   type DevToolsHandle,
+  type LaunchedBrowser,
 } from '../e2e/support';
 import { setFrontendPreferences } from '../e2e/support/devtools-internals';
+import { grantHostAccess } from '../e2e/support/host-access';
 import { typeSecret, waitForTreeItems, waitForVerdict } from '../e2e/support/session-view';
 import { TargetSession } from '../e2e/support/target-session';
 import { call, openDetails, rowOf, rowsWith, showTab } from '../e2e/timeline-helpers';
@@ -45,6 +51,7 @@ const { values: args } = parseArgs({
     theme: { type: 'string', default: 'light' },
     stack: { type: 'string' },
     'server-session': { type: 'boolean', default: false },
+    scene: { type: 'string', default: 'default' },
     'skip-build': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -56,7 +63,7 @@ function fail(message: string): never {
 }
 
 if (args.help) {
-  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--server-session] [--stack modern|debian] [--skip-build]`);
+  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--server-session] [--scene editor|server-view] [--stack modern|debian] [--skip-build]`);
   process.exit(0);
 }
 if (args.theme !== 'light' && args.theme !== 'dark') fail(`--theme must be light or dark, not ${JSON.stringify(args.theme)}`);
@@ -156,6 +163,42 @@ async function serverSessionScene(page: Page, devtools: DevToolsHandle): Promise
   await panel.evaluate(`document.activeElement?.blur()`);
 }
 
+/** Session view: the demo's session verified, then Edit & sign opened with an edit previewed (nothing is set). */
+async function editorScene(browser: LaunchedBrowser, page: Page, devtools: DevToolsHandle, serverSide: boolean): Promise<void> {
+  await grantHostAccess(browser.context, browser.extensionId, 'http://127.0.0.1/*');
+  for (const action of ['/login', '/modify']) await call(page, 'POST', action);
+  const panel = await devtools.showPanel();
+  await typeSecret(panel, 0, DEMO_SECRET);
+  await waitForVerdict(panel, /^Signature valid/);
+  await panel.waitFor(`window.__sessionLens.state().hostAccess === 'granted'`, { timeout: 10_000 });
+  await panel.evaluate(`Array.from(document.querySelectorAll('button')).find((b) => b.textContent.trim() === 'Edit & sign…').click()`);
+  if (serverSide) {
+    await panel.waitFor(`!!document.querySelector('input[aria-label="Session id to send"]')`);
+    await panel.evaluate(`Array.from(document.querySelectorAll('button')).find((b) => b.textContent.trim() === 'New random id').click()`);
+  } else {
+    const textarea = 'textarea[aria-label="Payload to sign"]';
+    await panel.waitFor(`!!document.querySelector('${textarea}')`);
+    await panel.type(textarea, (await panel.evaluate<string>(`document.querySelector('${textarea}').value`)).replace("'alice'", "'mallory'").replace('"alice"', '"mallory"'));
+  }
+  await panel.waitFor(`!!document.querySelector('#forge-value')?.textContent`);
+  await panel.evaluate(`document.activeElement?.blur(); document.querySelector('#forge-heading').scrollIntoView({ block: 'start' })`);
+}
+
+/** Session view on Flask-Session with the companion: the stored session's tree, as the server saved it. */
+async function serverViewScene(page: Page, devtools: DevToolsHandle): Promise<void> {
+  for (const [method, path] of [
+    ['POST', '/login'],
+    ['POST', '/rich'],
+    ['POST', '/cart-init'],
+  ] as const) {
+    await call(page, method, path);
+  }
+  const panel = await devtools.showPanel();
+  await typeSecret(panel, 0, DEMO_SECRET);
+  await panel.waitFor(`!!document.querySelector('.server-session [role="treeitem"]')`, { timeout: 10_000 });
+  await panel.evaluate(`document.activeElement?.blur(); document.querySelector('.server-session').scrollIntoView({ block: 'start' })`);
+}
+
 /** Headless: the panel with a decoded, verified session, saved as a PNG. */
 async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): Promise<void> {
   const browser = await launchBrowserWithExtension();
@@ -175,6 +218,14 @@ async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): P
     await page.setViewportSize(SHOT.window);
     await page.goto(`${app.url}/`);
     const devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);
+    if (args.scene === 'editor' || args.scene === 'server-view') {
+      if (args.scene === 'editor') await editorScene(browser, page, devtools, args['server-session']);
+      else await serverViewScene(page, devtools);
+      await screenshotDevTools(devtools, path);
+      await devtools.close();
+      console.log(`Saved ${path} (${args.scene}, ${theme} theme, Flask ${app.info.flask}${args['server-session'] ? `, Flask-Session ${app.info.flask_session}` : ''}).`);
+      return;
+    }
     if (args['server-session']) {
       await serverSessionScene(page, devtools);
       await screenshotDevTools(devtools, path);
@@ -203,6 +254,8 @@ async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): P
 
 build();
 if (!existsSync(join(extensionDistDir(), 'manifest.json'))) fail(`no extension build in ${extensionDistDir()}`);
+if (!['default', 'editor', 'server-view'].includes(args.scene)) fail(`unknown --scene ${args.scene} (editor or server-view)`);
+if (args.scene === 'server-view' && !args['server-session']) fail('--scene server-view needs --server-session');
 const app = await startDemo();
 console.log(`Demo app (Flask ${app.info.flask}, ${stack} stack) on ${app.url}/`);
 try {
