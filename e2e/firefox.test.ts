@@ -2,7 +2,9 @@
  * The Firefox build (`dist-firefox/`) in real Firefox DevTools, against the real demo Flask app:
  * the panel decodes from traffic, verifies as the secret is typed, the Timeline classifies, and
  * host access works through the background relay and its grant window (Firefox gives DevTools
- * pages neither `cookies` nor `permissions`). Read through Firefox's accessibility tree.
+ * pages neither `cookies` nor `permissions`). On Flask-Session with the companion, the Session
+ * view shows the stored session, and Edit & sign writes another id through the same relay.
+ * Read through Firefox's accessibility tree.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlaskApp, type FlaskApp } from '../test/support/services';
@@ -31,16 +33,25 @@ import {
 const SECRET = 'firefox-e2e-secret';
 let firefox: LaunchedFirefox;
 let flask: FlaskApp;
+let serverSide: FlaskApp;
 
 beforeAll(async () => {
-  flask = await startFlaskApp({ stack: 'debian', secretKey: SECRET });
+  [flask, serverSide] = await Promise.all([
+    startFlaskApp({ stack: 'debian', secretKey: SECRET }),
+    startFlaskApp({ stack: 'modern', secretKey: SECRET, backend: 'filesystem', useSigner: true, companion: true }),
+  ]);
   firefox = await launchFirefoxWithExtension();
 });
 
 afterAll(async () => {
   await firefox?.close();
-  await flask?.stop();
+  await Promise.allSettled([flask?.stop(), serverSide?.stop()]);
 });
+
+/** The user the demo's /whoami sees, asked from the page. */
+function whoami(): Promise<string | null> {
+  return firefox.marionette.run('content', `return (await (await fetch('/whoami')).json()).user;`);
+}
 
 /** "path Event" of each timeline row (the row's name is "time method path status event …"). */
 function pathsAndEvents(tree: AccessibleNode[]): string[] {
@@ -122,5 +133,31 @@ describe('Firefox DevTools', () => {
     expect(subtreeText(tree, candidate)).toContain('cookie jar');
     await panelType(m, 'password text', 'Secret key', SECRET);
     await waitForPanel(m, 'the jar cookie verified', (t) => verdictText(t) === 'Signature valid (key 1 of 1)');
+  });
+
+  it('Flask-Session with the companion: the stored session in the Session view; Edit & sign sets another id, Undo puts the original back', async () => {
+    // Runs after the host access test: 127.0.0.1 on any port is allowed.
+    const m = firefox.marionette;
+    await closeToolboxAndClearCookies(m);
+    await navigate(m, `${serverSide.url}/`);
+    await showSessionPanel(m);
+    await panelClick(m, 'pagetab', 'Session');
+    await post('/login', '/cart-init');
+    const tree = await waitForPanel(m, "the server-side session: user 'alice', cart []", (t) =>
+      ["user: 'alice'", 'cart: []'].every((item) => treeItems(t).includes(item)) && t.some((n) => n.name === 'Server-side session'),
+    );
+    expect(tree.some((n) => n.name === 'FileSystemSessionInterface (SESSION_TYPE filesystem)')).toBe(true);
+    await panelType(m, 'password text', 'Secret key', SECRET);
+    await waitForPanel(m, 'the signed id verified', (t) => verdictText(t)?.startsWith('Signature valid') === true);
+
+    await panelClick(m, 'pushbutton', 'Edit & sign…');
+    await panelClick(m, 'pushbutton', 'New random id');
+    await waitForPanel(m, 'Set cookie enabled', (t) => t.some((n) => n.role === 'pushbutton' && n.name === 'Set cookie'));
+    await panelClick(m, 'pushbutton', 'Set cookie');
+    await waitForPanel(m, 'the cookie set', (t) => t.some((n) => n.name?.startsWith('Set. The next request') === true));
+    expect(await whoami()).toBeNull(); // an id the server does not know: a fresh session
+    await panelClick(m, 'pushbutton', 'Undo');
+    await waitForPanel(m, 'the cookie restored', (t) => t.some((n) => n.name?.startsWith('Restored the cookie') === true));
+    expect(await whoami()).toBe('alice');
   });
 });
