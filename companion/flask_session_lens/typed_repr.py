@@ -1,6 +1,6 @@
 """Session values in Session Lens' "$type" JSON representation.
 
-The same representation as the project's src/core/typed-repr.ts and
+The same representation as the project's src/core/python/typed-repr.ts and
 demo/typed_repr.py: JSON null/bool/str/list/dict and JS-safe numbers stay as
 they are, every other value becomes an object whose first key is "$type":
 

@@ -1,4 +1,4 @@
-import { utf8Encode } from './bytes';
+import { utf8Encode } from './codec/bytes';
 import { parseString } from 'set-cookie-parser';
 import type { HttpHeader } from './exchange';
 

@@ -1,5 +1,5 @@
-import type { SecretInput, DigestName, KeyDerivation } from './crypto';
-import { FLASK_DEFAULTS, decodeFlaskCookie, detectFlask, verifyFlaskDecoded, type FlaskDecoded, type FlaskVerification } from './formats/flask';
+import type { SecretInput, DigestName, KeyDerivation } from './codec/crypto';
+import { FLASK_DEFAULTS, decodeFlaskCookie, detectFlask, verifyFlaskDecoded, type FlaskDecoded, type FlaskVerification } from './formats/flask/cookie';
 import {
   FLASK_SESSION_DEFAULTS,
   decodeFlaskSessionId,
@@ -7,7 +7,7 @@ import {
   verifyFlaskSessionDecoded,
   type FlaskSessionDecoded,
   type FlaskSessionVerification,
-} from './formats/flask-session';
+} from './formats/flask-session/session-id';
 import type { Confidence, Detection, FormatId } from './formats/types';
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };

@@ -31,9 +31,9 @@ import {
 } from '../../src/core';
 import { payloadRows, defaultExpanded } from '../../src/extension/panel/state/payload-tree';
 import { payloadLines } from '../../src/extension/panel/timeline/model';
-import { parseJsonFast, parsePythonJsonExact } from '../../src/core/pyjson';
-import { decodeCompanionHeader } from '../../src/core/companion-report';
-import { MAX_CACHED_DECODE_CHARS, cachedChars } from '../../src/core/formats/flask';
+import { parseJsonFast, parsePythonJsonExact } from '../../src/core/python/pyjson';
+import { decodeCompanionHeader } from '../../src/core/timeline/companion-report';
+import { MAX_CACHED_DECODE_CHARS, cachedChars } from '../../src/core/formats/flask/cookie';
 import { pyValue } from '../support/arbitraries';
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, linearCases, nest, rawFlaskCookie } from '../support/hostile';
 

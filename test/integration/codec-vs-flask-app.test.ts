@@ -14,7 +14,7 @@ import {
   writeTypedJson,
   type PyValue,
 } from '../../src/core';
-import { encodeTimestamp, prepareKeys, signatureFor } from '../../src/core/itsdangerous';
+import { encodeTimestamp, prepareKeys, signatureFor } from '../../src/core/codec/itsdangerous';
 import { nest, rawFlaskCookie } from '../support/hostile';
 import { CookieClient, FLASK_STACKS, startFlaskApp, startRedis, type FlaskApp, type RedisServer } from '../support/services';
 

@@ -1,6 +1,6 @@
-import { b64urlEncode, utf8Encode } from '../../src/core/bytes';
-import { encodeTimestamp, prepareKeys, signatureFor } from '../../src/core/itsdangerous';
-import { deflateZlib } from '../../src/core/zlib';
+import { b64urlEncode, utf8Encode } from '../../src/core/codec/bytes';
+import { encodeTimestamp, prepareKeys, signatureFor } from '../../src/core/codec/itsdangerous';
+import { deflateZlib } from '../../src/core/codec/zlib';
 
 /**
  * Cookies a hostile site can set to make a decoder hang or run out of memory. Each is a few

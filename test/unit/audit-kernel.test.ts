@@ -3,10 +3,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha224, sha256 } from '@noble/hashes/sha2.js';
-import { deriveKey, hmacDigest, keyedMac, DIGESTS, KEY_DERIVATIONS, type DigestName, type KeyDerivation } from '../../src/core/crypto';
+import { deriveKey, hmacDigest, keyedMac, DIGESTS, KEY_DERIVATIONS, type DigestName, type KeyDerivation } from '../../src/core/codec/crypto';
 import { CandidateBatch } from '../../src/core/audit/candidates';
 import { createTester } from '../../src/core/audit/kernel';
-import { SHA1, SHA224, SHA256, WordHasher } from '../../src/core/sha';
+import { SHA1, SHA224, SHA256, WordHasher } from '../../src/core/codec/sha';
 import { instantiateSimdSha1 } from '../../src/core/audit/simd-sha1';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);

@@ -1,9 +1,9 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeFlaskCookie, detectFormats, MAX_COOKIE_VALUE_LENGTH, signFlaskCookie, verifyFlaskCookie } from '../../src/core';
-import { b64urlEncode } from '../../src/core/bytes';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, inflateZlib } from '../../src/core/zlib';
-import { parsePythonJson } from '../../src/core/pyjson';
+import { b64urlEncode } from '../../src/core/codec/bytes';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, inflateZlib } from '../../src/core/codec/zlib';
+import { parsePythonJson } from '../../src/core/python/pyjson';
 
 describe('limits: hostile cookies get a clear error, quickly', () => {
   it('a zlib bomb stops at the decompression cap with ERR_DECOMPRESS_LIMIT', () => {

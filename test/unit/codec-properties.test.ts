@@ -16,8 +16,8 @@ import {
   writeTypedJson,
   type PyValue,
 } from '../../src/core';
-import { b64urlDecodeAscii, b64urlDecodeStrict, b64urlEncode, utf8DecodeStrict, utf8Encode } from '../../src/core/bytes';
-import { tag, untag } from '../../src/core/taggedjson';
+import { b64urlDecodeAscii, b64urlDecodeStrict, b64urlEncode, utf8DecodeStrict, utf8Encode } from '../../src/core/codec/bytes';
+import { tag, untag } from '../../src/core/python/taggedjson';
 import { anyString, pyValue, secretInput, sessionPayload, signerConfig } from '../support/arbitraries';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_COMPANION_HEADER_LENGTH, companionReportOf, decodeCompanionHeader } from '../../src/core/companion-report';
-import { diffPayloads, formatPath } from '../../src/core/payload-diff';
+import { MAX_COMPANION_HEADER_LENGTH, companionReportOf, decodeCompanionHeader } from '../../src/core/timeline/companion-report';
+import { diffPayloads, formatPath } from '../../src/core/timeline/payload-diff';
 
 const b64url = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -138,8 +138,8 @@ describe('hostile headers', () => {
 
 describe('the header in exports', () => {
   it('is kept, and redacted unless cookie values are included', async () => {
-    const { TimelineBuilder, DEFAULT_SETTINGS } = await import('../../src/core/lifecycle');
-    const { timelineToJson, timelineToHar } = await import('../../src/core/export');
+    const { TimelineBuilder, DEFAULT_SETTINGS } = await import('../../src/core/timeline/lifecycle');
+    const { timelineToJson, timelineToHar } = await import('../../src/core/timeline/export');
     const header = b64url('{"v":1,"error":"KeyError"}');
     const entry = new TimelineBuilder(DEFAULT_SETTINGS).addExchange({
       seq: 1, startedAt: 0, method: 'GET', url: 'http://app.test/', status: 200,

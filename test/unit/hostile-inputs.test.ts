@@ -20,7 +20,7 @@ import {
   type CapturedExchange,
   type PyValue,
 } from '../../src/core';
-import { parseJsonFast, parsePythonJsonExact } from '../../src/core/pyjson';
+import { parseJsonFast, parsePythonJsonExact } from '../../src/core/python/pyjson';
 import { pyValue } from '../support/arbitraries';
 
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, crowdedCookieHeader, linearCases, nest, rawFlaskCookie } from '../support/hostile';

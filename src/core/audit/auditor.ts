@@ -1,8 +1,8 @@
-import { b64urlDecodePython, b64urlDecodeStrict, toHex, utf8DecodeStrict, utf8Encode } from '../bytes';
-import { DIGEST_SIZE, DIGESTS, type DigestName, type KeyDerivation } from '../crypto';
+import { b64urlDecodePython, b64urlDecodeStrict, toHex, utf8DecodeStrict, utf8Encode } from '../codec/bytes';
+import { DIGEST_SIZE, DIGESTS, type DigestName, type KeyDerivation } from '../codec/crypto';
 import { SessionLensError, toErrorInfo, type ErrorInfo } from '../errors';
-import { FLASK_DEFAULTS, MAX_COOKIE_VALUE_LENGTH, unquoteCookieValue } from '../formats/flask';
-import { FLASK_SESSION_DEFAULTS } from '../formats/flask-session';
+import { FLASK_DEFAULTS, MAX_COOKIE_VALUE_LENGTH, unquoteCookieValue } from '../formats/flask/cookie';
+import { FLASK_SESSION_DEFAULTS } from '../formats/flask-session/session-id';
 import { BUILT_IN_SECRETS } from './builtin-secrets';
 import { CandidateBatch, type Candidate } from './candidates';
 import { createTester } from './kernel';

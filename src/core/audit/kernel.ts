@@ -1,7 +1,7 @@
-import { bytesEqual, concatBytes, utf8Encode } from '../bytes';
-import { deriveKey, hmacDigest, type DigestName, type KeyDerivation } from '../crypto';
+import { bytesEqual, concatBytes, utf8Encode } from '../codec/bytes';
+import { deriveKey, hmacDigest, type DigestName, type KeyDerivation } from '../codec/crypto';
 import type { CandidateBatch } from './candidates';
-import { BLOCK_BYTES, SHA1, SHA224, SHA256, WordHasher, type Compressor, type FixedMessage } from '../sha';
+import { BLOCK_BYTES, SHA1, SHA224, SHA256, WordHasher, type Compressor, type FixedMessage } from '../codec/sha';
 import { EXPECT, GROUP_BYTES, KEYS, SCHEDULE_BYTES, instantiateSimdSha1, type SimdSha1 } from './simd-sha1';
 
 export interface SecretTester {

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../errors';
-import type { SignatureStatus } from '../itsdangerous';
+import type { SignatureStatus } from '../codec/itsdangerous';
 
 /** Every format module has the same shape: detect → decode → verify → sign. */
 

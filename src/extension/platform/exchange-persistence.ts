@@ -1,4 +1,4 @@
-import { TIMELINE_REQUEST_HEADERS, TIMELINE_RESPONSE_HEADERS, timelineHeaders } from '../../core/timeline-headers';
+import { TIMELINE_REQUEST_HEADERS, TIMELINE_RESPONSE_HEADERS, timelineHeaders } from '../../core/timeline/timeline-headers';
 import type { CapturedExchange } from '../../core/exchange';
 import type { ExchangeStream, RestoredExchanges } from './exchange-stream';
 

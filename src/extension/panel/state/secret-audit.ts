@@ -1,4 +1,4 @@
-import { toHex, utf8DecodeStrict } from '../../../core/bytes';
+import { toHex, utf8DecodeStrict } from '../../../core/codec/bytes';
 import { createAuditor, type AuditFormat, type AuditSignerOptions, type CookieAnalysis, type SessionCandidate, type SessionSettings } from '../../../core';
 import { AuditJobRunner, BUILT_IN_COUNT, type AuditReply, type AuditRequest } from './audit-jobs';
 

@@ -1,5 +1,5 @@
-import { a2bBase64Lenient, b64StdDecodePython, b64StdEncode } from './bytes';
-import { SessionLensError } from './errors';
+import { a2bBase64Lenient, b64StdDecodePython, b64StdEncode } from '../codec/bytes';
+import { SessionLensError } from '../errors';
 import { formatHttpDate, parseHttpDate } from './pydate';
 import { pyStr } from './pyrepr';
 import type { PyValue } from './pyvalue';

@@ -1,5 +1,5 @@
-import type { FlaskDecoded } from './formats/flask';
-import { MAX_DATETIME_UNIX } from './pydate';
+import type { FlaskDecoded } from './cookie';
+import { MAX_DATETIME_UNIX } from '../../python/pydate';
 
 /**
  * When a Flask session cookie was signed and how Flask's age check

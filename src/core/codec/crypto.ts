@@ -2,7 +2,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromHex, isAscii, utf8Encode } from './bytes';
-import { SessionLensError } from './errors';
+import { SessionLensError } from '../errors';
 import { KeyedWordHmac, SHA1, SHA224, SHA256, type Compressor } from './sha';
 
 /**

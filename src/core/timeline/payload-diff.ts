@@ -1,4 +1,4 @@
-import { pyEquals, type PyValue } from './pyvalue';
+import { pyEquals, type PyValue } from '../python/pyvalue';
 
 /** What changed between two session payloads, key path by key path. */
 

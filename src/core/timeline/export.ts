@@ -1,10 +1,10 @@
-import { parseCookieHeader, setCookiesOf, type SetCookie } from './cookies';
-import type { HttpHeader } from './exchange';
+import { parseCookieHeader, setCookiesOf, type SetCookie } from '../cookies';
+import type { HttpHeader } from '../exchange';
 import type { CookieState, HttpTimelineEntry, JarTimelineEntry, TimelineEntry } from './lifecycle';
 import { payloadOf } from './lifecycle';
-import type { PyValue } from './pyvalue';
+import type { PyValue } from '../python/pyvalue';
 import { TIMELINE_REQUEST_HEADERS, TIMELINE_RESPONSE_HEADERS, timelineHeaders } from './timeline-headers';
-import { writeTypedJson } from './typed-repr';
+import { writeTypedJson } from '../python/typed-repr';
 
 /**
  * Exports of the session timeline: a JSON document of Session Lens' own and a

@@ -1,6 +1,6 @@
 import { formatPythonFloat } from './pyjson';
 import { formatIsoWithOffset } from './pydate';
-import { SessionLensError } from './errors';
+import { SessionLensError } from '../errors';
 import type { PyValue } from './pyvalue';
 
 /**

@@ -1,5 +1,5 @@
 import { Inflate, inflateSync, zlibSync } from 'fflate';
-import { SessionLensError } from './errors';
+import { SessionLensError } from '../errors';
 
 /**
  * zlib as Python's `zlib.decompress` sees it: header checked, Adler-32

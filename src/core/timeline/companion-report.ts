@@ -1,9 +1,9 @@
-import { b64urlDecodeStrict, utf8DecodeStrict } from './bytes';
-import { toErrorInfo, type ErrorInfo } from './errors';
-import type { CapturedExchange } from './exchange';
-import { parsePythonJsonDocument } from './pyjson';
-import type { PyValue } from './pyvalue';
-import { fromTypedTree } from './typed-repr';
+import { b64urlDecodeStrict, utf8DecodeStrict } from '../codec/bytes';
+import { toErrorInfo, type ErrorInfo } from '../errors';
+import type { CapturedExchange } from '../exchange';
+import { parsePythonJsonDocument } from '../python/pyjson';
+import type { PyValue } from '../python/pyvalue';
+import { fromTypedTree } from '../python/typed-repr';
 
 /**
  * The X-Session-Lens header of the Flask companion (companion/README.md): unpadded base64url of

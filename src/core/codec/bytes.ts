@@ -1,4 +1,4 @@
-import { SessionLensError } from './errors';
+import { SessionLensError } from '../errors';
 
 const utf8Encoder = new TextEncoder();
 /** Up to this length, ASCII is converted here faster than TextEncoder/TextDecoder's native calls cost (npm run bench). */

@@ -1,5 +1,5 @@
-import { COOKIE_SIZE_LIMIT, cookieSize } from './cookies';
-import { formatDuration } from './duration';
+import { COOKIE_SIZE_LIMIT, cookieSize } from '../cookies';
+import { formatDuration } from '../duration';
 import type { CookieTrack, HttpTimelineEntry, JarTimelineEntry, SessionSettings } from './lifecycle';
 
 /**

@@ -1,6 +1,6 @@
-import { b64urlDecodeAscii, b64urlDecodePython, b64urlEncode, utf8DecodeStrict, utf8Encode } from '../bytes';
-import { DIGEST_SIZE, type DigestName, type KeyDerivation, type SecretInput } from '../crypto';
-import { SessionLensError, toErrorInfo, type ErrorInfo } from '../errors';
+import { b64urlDecodeAscii, b64urlDecodePython, b64urlEncode, utf8DecodeStrict, utf8Encode } from '../../codec/bytes';
+import { DIGEST_SIZE, type DigestName, type KeyDerivation, type SecretInput } from '../../codec/crypto';
+import { SessionLensError, toErrorInfo, type ErrorInfo } from '../../errors';
 import {
   LEGACY_EPOCH,
   checkSignature,
@@ -9,13 +9,13 @@ import {
   prepareKeys,
   signatureFor,
   type SignerParams,
-} from '../itsdangerous';
-import { parsePythonJsonDocument, writePythonJson } from '../pyjson';
-import { MAX_DATETIME_UNIX } from '../pydate';
-import type { PyValue } from '../pyvalue';
-import { tag, untag } from '../taggedjson';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, deflateZlib, hasZlibHeader, inflateZlib } from '../zlib';
-import type { Detection, Result, VerificationBase } from './types';
+} from '../../codec/itsdangerous';
+import { parsePythonJsonDocument, writePythonJson } from '../../python/pyjson';
+import { MAX_DATETIME_UNIX } from '../../python/pydate';
+import type { PyValue } from '../../python/pyvalue';
+import { tag, untag } from '../../python/taggedjson';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, deflateZlib, hasZlibHeader, inflateZlib } from '../../codec/zlib';
+import type { Detection, Result, VerificationBase } from '../types';
 
 /** Flask's built-in signed cookie session (SPEC §2). */
 

@@ -1,6 +1,6 @@
 import { b64urlDecodePython, b64urlDecodeStrict, b64urlEncode, bigUintToBytes, bytesEqual, bytesToBigUint, toHex, utf8Encode } from './bytes';
 import { DIGEST_SIZE, deriveKey, keyedMac, secretBytes, type DigestName, type KeyDerivation, type SecretInput } from './crypto';
-import { SessionLensError } from './errors';
+import { SessionLensError } from '../errors';
 
 /** The signing layer under Flask and Flask-Session (SPEC §1). */
 

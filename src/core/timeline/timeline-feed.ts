@@ -1,4 +1,4 @@
-import type { CapturedExchange } from './exchange';
+import type { CapturedExchange } from '../exchange';
 import { TimelineBuilder, type CookieReadings, type JarChange, type SessionSettings, type TimelineEntry } from './lifecycle';
 
 /**

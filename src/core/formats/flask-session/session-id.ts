@@ -1,9 +1,9 @@
-import { b64urlEncode, toHex } from '../bytes';
-import { DIGEST_SIZE, type DigestName, type KeyDerivation, type SecretInput } from '../crypto';
-import { toErrorInfo, type ErrorInfo } from '../errors';
-import { checkSignature, prepareKeys, signatureFor, type SignerParams } from '../itsdangerous';
-import { unquoteCookieValue, MAX_COOKIE_VALUE_LENGTH } from './flask';
-import type { Detection, Result, VerificationBase } from './types';
+import { b64urlEncode, toHex } from '../../codec/bytes';
+import { DIGEST_SIZE, type DigestName, type KeyDerivation, type SecretInput } from '../../codec/crypto';
+import { toErrorInfo, type ErrorInfo } from '../../errors';
+import { checkSignature, prepareKeys, signatureFor, type SignerParams } from '../../codec/itsdangerous';
+import { unquoteCookieValue, MAX_COOKIE_VALUE_LENGTH } from '../flask/cookie';
+import type { Detection, Result, VerificationBase } from '../types';
 
 /**
  * Flask-Session (server-side sessions, SPEC §3): the cookie holds only a

@@ -1,4 +1,4 @@
-import type { HttpHeader } from './exchange';
+import type { HttpHeader } from '../exchange';
 
 /**
  * The headers the session timeline needs (lower case), for exports and for the history kept

@@ -1,5 +1,5 @@
-import { b64StdEncode, b64StdDecodePython, fromHex, toHex } from './bytes';
-import { SessionLensError } from './errors';
+import { b64StdEncode, b64StdDecodePython, fromHex, toHex } from '../codec/bytes';
+import { SessionLensError } from '../errors';
 import { PY_MAX_INT_DIGITS, jsonFloat, jsonString, parsePythonJson } from './pyjson';
 import { MAX_DATETIME_UNIX, MIN_DATETIME_UNIX, formatIsoWithOffset, parseIsoDateTime } from './pydate';
 import { MAX_RENDER_LENGTH, dashedUuid } from './pyrepr';

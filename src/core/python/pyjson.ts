@@ -1,4 +1,4 @@
-import { SessionLensError } from './errors';
+import { SessionLensError } from '../errors';
 import { compareCodePoints, type PyValue } from './pyvalue';
 
 /**

@@ -1,13 +1,13 @@
 import { companionReportOfExchange, type CompanionVerdict } from './companion-report';
-import { MAX_COOKIES_EXAMINED, headerValues, isDeletion, requestCookiesOf, setCookiesOf, type SetCookie } from './cookies';
-import type { DigestName, KeyDerivation, SecretInput } from './crypto';
-import { detectFormats, readCookie, verifyReading, type CookieAnalysis, type CookieReading } from './detect';
+import { MAX_COOKIES_EXAMINED, headerValues, isDeletion, requestCookiesOf, setCookiesOf, type SetCookie } from '../cookies';
+import type { DigestName, KeyDerivation, SecretInput } from '../codec/crypto';
+import { detectFormats, readCookie, verifyReading, type CookieAnalysis, type CookieReading } from '../detect';
 import { diagnoseExchange, diagnoseHistory, diagnoseJar, type Diagnostic } from './diagnostics';
-import type { CapturedExchange } from './exchange';
-import { FLASK_DEFAULTS } from './formats/flask';
+import type { CapturedExchange } from '../exchange';
+import { FLASK_DEFAULTS } from '../formats/flask/cookie';
 import { diffPayloads, type PayloadChange } from './payload-diff';
-import type { PyValue } from './pyvalue';
-import type { Verdict } from './formats/types';
+import type { PyValue } from '../python/pyvalue';
+import type { Verdict } from '../formats/types';
 
 /**
  * The session lifecycle: for every request, what happened to the session
