@@ -15,6 +15,7 @@ export * from './detect';
 export type { CapturedExchange, HttpHeader } from './exchange';
 export * from './cookies';
 export * from './session-finder';
+export * from './timeline/entries';
 export * from './timeline/lifecycle';
 export * from './timeline/diagnostics';
 export * from './timeline/payload-diff';

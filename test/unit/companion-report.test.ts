@@ -138,7 +138,8 @@ describe('hostile headers', () => {
 
 describe('the header in exports', () => {
   it('is kept, and redacted unless cookie values are included', async () => {
-    const { TimelineBuilder, DEFAULT_SETTINGS } = await import('../../src/core/timeline/lifecycle');
+    const { TimelineBuilder } = await import('../../src/core/timeline/lifecycle');
+    const { DEFAULT_SETTINGS } = await import('../../src/core/timeline/entries');
     const { timelineToJson, timelineToHar } = await import('../../src/core/timeline/export');
     const header = b64url('{"v":1,"error":"KeyError"}');
     const entry = new TimelineBuilder(DEFAULT_SETTINGS).addExchange({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCookieJar } from '../../src/extension/platform/cookie-jar';
-import type { BrowserCookieLike, CookieChangeInfoLike, CookieSetDetails, ExtensionEventLike } from '../../src/extension/platform/extension-api';
+import type { BrowserCookieLike, CookieChangeInfoLike, CookieSetDetails, ExtensionEventLike } from '../../src/extension/platform/extension-types';
 import { extensionApi } from '../../src/extension/platform/extension-api';
 import { GRANT_PAGE, JAR_RELAY_PORT, jarRelayClient, serveJarRelay, type PortLike, type RelayBackgroundApi } from '../../src/extension/platform/jar-relay';
 

@@ -6,7 +6,7 @@ import {
   toJarChange,
   toJarCookie,
 } from '../../src/extension/platform/cookie-jar';
-import type { CookieChangeInfoLike, ExtensionApiLike, StorageAreaLike } from '../../src/extension/platform/extension-api';
+import type { CookieChangeInfoLike, ExtensionApiLike, StorageAreaLike } from '../../src/extension/platform/extension-types';
 import {
   createSettingsStore,
   defaultOriginSettings,

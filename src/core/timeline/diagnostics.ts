@@ -1,22 +1,11 @@
 import { COOKIE_SIZE_LIMIT, cookieSize } from '../cookies';
 import { formatDuration } from '../duration';
-import type { CookieTrack, HttpTimelineEntry, JarTimelineEntry, SessionSettings } from './lifecycle';
+import type { CookieTrack, Diagnostic, HttpTimelineEntry, JarTimelineEntry, SessionSettings } from './entries';
 
 /**
  * What looks wrong with a request's session handling, each with the fix in
  * the framework's own terms (Flask setting names; other frameworks later).
  */
-
-export type Severity = 'error' | 'warning' | 'info';
-
-export interface Diagnostic {
-  /** Stable identifier, e.g. `secure-over-http`. */
-  code: string;
-  severity: Severity;
-  title: string;
-  detail: string;
-  fix: string;
-}
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const CACHEABLE_STATUS = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);

@@ -1,7 +1,6 @@
 import { parseCookieHeader, setCookiesOf, type SetCookie } from '../cookies';
 import type { HttpHeader } from '../exchange';
-import type { CookieState, HttpTimelineEntry, JarTimelineEntry, TimelineEntry } from './lifecycle';
-import { payloadOf } from './lifecycle';
+import { payloadOf, type CookieState, type HttpTimelineEntry, type JarTimelineEntry, type TimelineEntry } from './entries';
 import type { PyValue } from '../python/pyvalue';
 import { TIMELINE_REQUEST_HEADERS, TIMELINE_RESPONSE_HEADERS, timelineHeaders } from './timeline-headers';
 import { writeTypedJson } from '../python/typed-repr';

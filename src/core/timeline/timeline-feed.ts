@@ -1,5 +1,6 @@
 import type { CapturedExchange } from '../exchange';
-import { TimelineBuilder, type CookieReadings, type JarChange, type SessionSettings, type TimelineEntry } from './lifecycle';
+import type { JarChange, SessionSettings, TimelineEntry } from './entries';
+import { TimelineBuilder, type CookieReadings } from './lifecycle';
 
 /**
  * Keeps a bounded, incrementally built timeline for a growing stream of

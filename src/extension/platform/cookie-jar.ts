@@ -1,5 +1,6 @@
 import type { JarChange, JarCookie } from '../../core';
-import { extensionApi, type BrowserCookieLike, type CookieChangeInfoLike, type CookieSetDetails, type ExtensionApiLike } from './extension-api';
+import { extensionApi } from './extension-api';
+import type { BrowserCookieLike, CookieChangeInfoLike, CookieSetDetails, ExtensionApiLike } from './extension-types';
 
 /**
  * The browser's cookie jar for the inspected site, through `cookies` and the optional host

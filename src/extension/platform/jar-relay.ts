@@ -1,4 +1,4 @@
-import type { BrowserCookieLike, CookieChangeInfoLike, CookieSetDetails, CookiesLike, ExtensionEventLike, PermissionsLike } from './extension-api';
+import type { BrowserCookieLike, CookieChangeInfoLike, CookieSetDetails, CookiesLike, ExtensionEventLike, PermissionsLike } from './extension-types';
 
 /**
  * `cookies` and `permissions` for pages that do not get them. Firefox gives DevTools pages (the

@@ -1,5 +1,6 @@
 import { DIGESTS, KEY_DERIVATIONS, FLASK_DEFAULTS, type DigestName, type KeyDerivation } from '../../core';
-import { extensionApi, type StorageAreaLike } from './extension-api';
+import { extensionApi } from './extension-api';
+import type { StorageAreaLike } from './extension-types';
 
 /**
  * Per-origin settings of the Session panel. Everything (secrets included) lives in
