@@ -239,8 +239,6 @@ describe('Check for a known secret, real DevTools, demo Flask app', () => {
       `[secret-audit] public list (${(builtIn + lines).toLocaleString('en-US')} candidates), ${threads} workers: ` +
         `first run ${runs[0]!.wallMs.toFixed(0)} ms wall, then ${warm.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${warm[Math.floor(warm.length / 2)]!.toFixed(0)} ms)`,
     );
-    // Loose bound on a shared machine; the figure itself is printed above (README reports it).
-    expect(warm[0]!).toBeLessThan(1_000);
   });
 
   it('Cancel stops a run (a long generated wordlist)', async () => {
