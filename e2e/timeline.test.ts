@@ -191,7 +191,7 @@ describe('Timeline in real DevTools', () => {
       expect(rowOf(rows, '/modify').text).toContain('id kept');
       const relogin = await openDetails(panel, rowOf(rows, '/login?again').seq);
       expect(relogin.diagnostics).toContain('session-fixation');
-      expect(relogin.text).toContain('Flask-Session id (signed)');
+      expect(relogin.text).toContain('Flask-Session id · signed');
     } finally {
       await t.close();
     }

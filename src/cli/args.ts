@@ -1,4 +1,4 @@
-import { isDigestName, isKeyDerivation, type DigestName, type KeyDerivation, type SecretInput } from '../core';
+import { FORMATS, isDigestName, isKeyDerivation, isKnownFormatId, type DigestName, type KeyDerivation, type KnownFormatId, type SecretInput } from '../core';
 
 export class UsageError extends Error {}
 
@@ -21,7 +21,7 @@ export interface CliOptions {
   timestamp?: number;
   payload?: string;
   name?: string;
-  format?: 'flask' | 'flask-session';
+  format?: KnownFormatId;
   /** audit: wordlists in the order given (`-` is standard input); the built-in list always comes first. */
   wordlists: string[];
   /** audit: read wordlist lines as Python string literals, as flask-unsign does (false: --no-literal-eval). */
@@ -162,7 +162,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     throw new UsageError(`--key-derivation must be one of hmac, django-concat, concat, none; got ${JSON.stringify(keyDerivation)}`);
   }
   const format = value('format');
-  if (format !== undefined && format !== 'flask' && format !== 'flask-session') throw new UsageError(`--format must be flask or flask-session, got ${JSON.stringify(format)}`);
+  if (format !== undefined && !isKnownFormatId(format)) throw new UsageError(`--format must be ${FORMATS.map((f) => f.id).join(' or ')}, got ${JSON.stringify(format)}`);
 
   const options: CliOptions = {
     command: command as Command,

@@ -6,6 +6,7 @@ import {
   writeTypedJson,
   type CookieAnalysis,
   type Verdict,
+  formatTitle,
 } from '../core';
 
 /** Renders analyses for people (text) and for programs (one JSON object). */
@@ -176,10 +177,10 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
   }
   const v = analysis.verification;
   if (v.format === 'flask') {
-    lines.push(row('Format', `Flask signed cookie${v.decoded.compressed ? ' (zlib-compressed)' : ''}`));
+    lines.push(row('Format', formatTitle(analysis, ', ')));
   } else {
     const d = v.decoded;
-    lines.push(row('Format', `Flask-Session id, ${d.signature !== null ? 'signed' : 'unsigned'}`), row('Session id', d.sid, ' ', tone('dim', `(${d.issuedBy})`)));
+    lines.push(row('Format', formatTitle(analysis, ', ')), row('Session id', d.sid, ' ', tone('dim', `(${d.issuedBy})`)));
   }
   const signature: Span[] =
     v.signature === 'not_checked'

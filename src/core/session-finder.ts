@@ -1,7 +1,7 @@
 import { MAX_COOKIES_EXAMINED, cookieSize, isDeletion, requestCookiesOf, setCookiesOf, type CookieAttributes } from './cookies';
 import { detectFormats } from './detect';
 import type { CapturedExchange } from './exchange';
-import type { Detection } from './formats/types';
+import type { FormatDetection } from './formats/registry';
 
 /**
  * Finds the inspected site's session cookie(s) from what the panel has seen:
@@ -34,7 +34,7 @@ export interface SessionCandidate {
   /** When the attributes were received (for Max-Age), ms since the epoch. */
   attributesAt: number | null;
   sizeBytes: number;
-  detection: Detection;
+  detection: FormatDetection;
   /** Why it is listed: default name, a name the user configured, or its content. */
   reason: 'pinned' | 'configured' | 'default-name' | 'content';
   /** Seen deleted by the latest Set-Cookie for this name. */

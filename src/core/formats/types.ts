@@ -1,14 +1,14 @@
+import type { DigestName, KeyDerivation, SecretInput } from '../codec/crypto';
 import type { ErrorInfo } from '../errors';
 import type { SignatureStatus } from '../codec/itsdangerous';
 
-/** Every format module has the same shape: detect → decode → verify → sign. */
-
-export type FormatId = 'flask' | 'flask-session' | 'unknown';
+/** Every format module has the same shape: detect → decode → verify → sign (`SessionFormat`). */
 
 export type Confidence = 'high' | 'medium' | 'low';
 
-export interface Detection {
-  format: FormatId;
+/** `F`: the format's id (the registry's `FormatId` once detections of every format are mixed). */
+export interface Detection<F extends string = string> {
+  format: F;
   confidence: Confidence;
   /** Human-readable reasons, e.g. "three dot-separated base64url segments". */
   reasons: string[];
@@ -41,3 +41,47 @@ export interface VerificationBase {
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** What every format's verify is given; each takes what applies to it, its own defaults for the rest. */
+export interface VerifyInput {
+  /** The signing key first, then the older keys still accepted (in the framework's rotation order). */
+  secrets: readonly SecretInput[];
+  salt?: string;
+  digest?: DigestName;
+  keyDerivation?: KeyDerivation;
+  /** Maximum age in seconds where the format has one; null or absent: no age check. */
+  maxAge?: number | null;
+  /** Current time in Unix seconds; defaults to the system clock. */
+  now?: number;
+}
+
+/** The framework's own words for what the panel, the CLI and the diagnostics talk about. */
+export interface FrameworkTerms {
+  framework: string;
+  /** The setting that holds the signing key, and the one for older keys (null: none). */
+  secretSetting: string;
+  fallbackSetting: string | null;
+  /** The setting for the session's lifetime (null: none). */
+  lifetimeSetting: string | null;
+  /** The settings for the cookie's attributes. */
+  cookieSettings: { name: string; secure: string; httpOnly: string; sameSite: string; domain: string; path: string };
+}
+
+/**
+ * One session format: how to tell it apart (detect), read it without a secret (decode), check it
+ * with the user's keys (verify), and make one (sign). `describe` names what varies within the
+ * format (e.g. "zlib-compressed", "signed"). Pure and total: every function returns values, never throws.
+ */
+export interface SessionFormat<Id extends string, Decoded, Verification extends VerificationBase, SignInput, SignOptions> {
+  id: Id;
+  /** E.g. "Flask signed cookie". */
+  label: string;
+  terms: FrameworkTerms;
+  /** The framework's defaults: cookie name and signer settings. */
+  defaults: { cookieName: string; salt: string; digest: DigestName; keyDerivation: KeyDerivation };
+  detect(name: string, value: string): Detection<Id> | null;
+  decode(value: string): Decoded;
+  verify(decoded: Decoded, input: VerifyInput): Verification;
+  sign(input: SignInput, options: SignOptions): Result<string>;
+  describe(decoded: Decoded): string | null;
+}

@@ -6,6 +6,7 @@ import type { CapturedExchange } from '../exchange';
 import { FLASK_DEFAULTS } from '../formats/flask/cookie';
 import type { PayloadChange } from './payload-diff';
 import type { PyValue } from '../python/pyvalue';
+import type { KnownFormatId } from '../formats/registry';
 import type { Verdict } from '../formats/types';
 
 /**
@@ -132,7 +133,7 @@ export interface CookieTrack {
   /** The last response deleted the cookie. */
   serverDeleted: boolean;
   /** The format this cookie's values have had: values of no recognisable shape are read the same way. */
-  format: 'flask' | 'flask-session' | null;
+  format: KnownFormatId | null;
   /** Flask-Session ids the server issued (to spot an id it adopts without having issued it). */
   issuedIds: Set<string>;
 }

@@ -153,7 +153,7 @@ export function newSessionId(kind: SessionIdKind, random: Uint8Array): string {
 }
 
 /** How likely `value` is a Flask-Session id. */
-export function detectFlaskSession(name: string, value: string): Detection | null {
+export function detectFlaskSession(name: string, value: string): Detection<'flask-session'> | null {
   const decoded = decodeFlaskSessionId(value);
   const reasons: string[] = [];
   if (decoded.sidKind === 'other') return null;

@@ -415,7 +415,7 @@ function payloadLooksLikeFlask(segment: string): boolean {
  * How likely `value` is a Flask signed session cookie. Costs O(length): the payload is only
  * glanced at (decoding every cookie of a crowded request would let a page make each one slow).
  */
-export function detectFlask(name: string, value: string): Detection | null {
+export function detectFlask(name: string, value: string): Detection<'flask'> | null {
   const cookie = unquoteCookieValue(value);
   if (!FLASK_SHAPE.test(cookie)) return null;
   const segments = splitSegments(cookie)!;

@@ -1,8 +1,7 @@
-import { FLASK_DEFAULTS, type SessionCandidate } from '../../../core';
+import { FLASK_DEFAULTS, formatById, type SessionCandidate } from '../../../core';
 import { SOURCE_TEXT } from '../state/cookie-facts';
 import { usePanelState, usePanelStore } from '../state/use-panel-state';
 
-const FORMAT_SHORT = { flask: 'Flask', 'flask-session': 'Flask-Session', unknown: 'unknown format' } as const;
 const REASON_TEXT: Record<SessionCandidate['reason'], string> = {
   pinned: 'pinned',
   configured: 'configured name',
@@ -31,7 +30,7 @@ export function CandidateList() {
                 <button type="button" className="candidate" aria-pressed={isSelected} onClick={() => store.selectCandidate(c.name)}>
                   <span className="name">{c.name}</span>
                   <span className="meta">
-                    {FORMAT_SHORT[c.detection.format]} · {SOURCE_TEXT[c.source]} ·{' '}
+                    {c.detection.format === 'unknown' ? 'unknown format' : formatById(c.detection.format).terms.framework} · {SOURCE_TEXT[c.source]} ·{' '}
                     {REASON_TEXT[c.reason === 'configured' && c.name === FLASK_DEFAULTS.cookieName ? 'default-name' : c.reason]}
                     {c.deleted ? ' · deleted' : ''}
                   </span>

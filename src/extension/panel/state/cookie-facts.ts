@@ -7,6 +7,7 @@ import {
   type CookieAnalysis,
   type SessionCandidate,
   type SessionSettings,
+  formatTitle,
 } from '../../../core';
 
 /** Label/value pairs the session view lists; all wording, no session logic. */
@@ -34,14 +35,7 @@ export const SOURCE_TEXT: Record<CandidateSource, string> = {
 };
 
 export function formatBadge(analysis: CookieAnalysis): string {
-  switch (analysis.format) {
-    case 'flask':
-      return analysis.verification.decoded.compressed ? 'Flask signed cookie · zlib-compressed' : 'Flask signed cookie';
-    case 'flask-session':
-      return analysis.verification.decoded.signature === null ? 'Flask-Session id · unsigned' : 'Flask-Session id · signed';
-    default:
-      return 'Unknown format';
-  }
+  return formatTitle(analysis);
 }
 
 const yesNo = (flag: boolean) => (flag ? 'yes' : 'no');

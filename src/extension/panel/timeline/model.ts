@@ -11,6 +11,7 @@ import {
   type PyValue,
   type Severity,
   type TimelineEntry,
+  formatTitle,
 } from '../../../core';
 
 export type TimelineEventName = LifecycleEvent | JarEvent;
@@ -121,15 +122,7 @@ export function compileFilter(text: string): (entry: TimelineEntry) => boolean {
 // ------------------------------------------------------------------ session states
 
 export function formatLabel(state: CookieState): string {
-  const { analysis } = state;
-  switch (analysis.format) {
-    case 'flask':
-      return analysis.verification.decoded.compressed ? 'Flask signed cookie (compressed)' : 'Flask signed cookie';
-    case 'flask-session':
-      return analysis.verification.decoded.signature === null ? 'Flask-Session id' : 'Flask-Session id (signed)';
-    default:
-      return 'Unknown format';
-  }
+  return formatTitle(state.analysis);
 }
 
 export function verdictLabel(state: CookieState): { text: string; tone: 'ok' | 'bad' | 'neutral' } {
