@@ -1,10 +1,15 @@
 import { COOKIE_SIZE_LIMIT, cookieSize } from '../cookies';
 import { formatDuration } from '../duration';
 import type { CookieTrack, Diagnostic, HttpTimelineEntry, JarTimelineEntry, SessionSettings } from './entries';
+import { FLASK_TERMS } from '../formats/flask';
+import { formatById, type KnownFormatId } from '../formats/registry';
+import type { FrameworkTerms } from '../formats/types';
 
 /**
  * What looks wrong with a request's session handling, each with the fix in
- * the framework's own terms (Flask setting names; other frameworks later).
+ * the framework's own terms: cookie-attribute fixes name the settings of the cookie's format
+ * (SessionFormat.terms); checks of one framework's behaviour (Flask's key rotation, Flask-Session's
+ * interfaces) name that framework's settings.
  */
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -18,6 +23,15 @@ function flaskAnalysis(state: HttpTimelineEntry['sent']) {
   return state?.analysis.format === 'flask' ? state.analysis.verification : null;
 }
 
+/** The setting names of the cookie's framework: its format's, else those of a track's earlier values, else Flask's. */
+function termsOf(format: KnownFormatId | 'unknown' | null | undefined): FrameworkTerms {
+  return format && format !== 'unknown' ? formatById(format).terms : FLASK_TERMS;
+}
+
+function entryTerms(entry: HttpTimelineEntry): FrameworkTerms {
+  return termsOf((entry.set?.state ?? entry.sent)?.analysis.format);
+}
+
 function isFlaskSession(entry: HttpTimelineEntry): boolean {
   return (entry.set?.state ?? entry.sent)?.analysis.format === 'flask-session';
 }
@@ -28,6 +42,7 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
   const name = entry.cookieName ?? 'session';
   const set = entry.set;
   const url = new URL(entry.url);
+  const { cookieSettings: cookie } = entryTerms(entry);
 
   if (set && !set.deletion && set.cookie.secure && url.protocol === 'http:') {
     out.push(
@@ -37,14 +52,14 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
             severity: 'info',
             title: 'Secure cookie over plain HTTP on localhost',
             detail: `Chromium accepts Secure cookies from http://${entry.host} as a development exception; any other host over HTTP drops them.`,
-            fix: 'Fine for local development; make sure production serves HTTPS with SESSION_COOKIE_SECURE = True.',
+            fix: `Fine for local development; make sure production serves HTTPS with ${cookie.secure} = True.`,
           }
         : {
             code: 'secure-over-http',
             severity: 'error',
             title: 'Secure cookie set over plain HTTP: the browser drops it',
             detail: `The response sets ${name} with the Secure attribute over http://, so the browser never stores it and every request starts a new session.`,
-            fix: 'Serve the app over HTTPS, or set SESSION_COOKIE_SECURE = False for plain-HTTP development.',
+            fix: `Serve the app over HTTPS, or set ${cookie.secure} = False for plain-HTTP development.`,
           },
     );
   }
@@ -54,7 +69,7 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
       severity: 'error',
       title: 'SameSite=None without Secure: the browser rejects the cookie',
       detail: `Browsers refuse ${name} because SameSite=None requires the Secure attribute.`,
-      fix: "With SESSION_COOKIE_SAMESITE = 'None' also set SESSION_COOKIE_SECURE = True (and serve HTTPS), or use 'Lax'.",
+      fix: `With ${cookie.sameSite} = 'None' also set ${cookie.secure} = True (and serve HTTPS), or use 'Lax'.`,
     });
   }
   if (set && !set.deletion) {
@@ -75,7 +90,7 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
       severity: 'warning',
       title: `The request carries ${entry.sentValues.length} cookies named ${name}`,
       detail: `Cookies with the same name but a different Domain or Path are all sent; Flask reads only the first, which may be the stale one. On ${entry.host}, apps on different ports also share cookies.`,
-      fix: 'Give each app its own SESSION_COOKIE_NAME, or make SESSION_COOKIE_DOMAIN / SESSION_COOKIE_PATH agree so only one cookie exists; clear the stale one.',
+      fix: `Give each app its own ${cookie.name}, or make ${cookie.domain} / ${cookie.path} agree so only one cookie exists; clear the stale one.`,
     });
   }
 
@@ -274,13 +289,14 @@ const LOGIN_PATH = /(^|\/)(log-?in|sign-?in|auth(enticate)?|session\/new)(\/|$|\
 export function diagnoseHistory(entry: HttpTimelineEntry, track: CookieTrack): Diagnostic[] {
   const out: Diagnostic[] = [];
   const name = entry.cookieName ?? 'session';
+  const { cookieSettings: cookie } = termsOf(track.format);
   if (entry.set && track.portsSetting.size > 1 && isLoopback(entry.host)) {
     out.push({
       code: 'port-collision',
       severity: 'warning',
       title: `Apps on different ports of ${entry.host} overwrite each other's ${name} cookie`,
       detail: `Cookies ignore ports: ports ${[...track.portsSetting].join(', ')} all set ${name} on ${entry.host}, so each app logs the other out.`,
-      fix: 'Give each app its own SESSION_COOKIE_NAME.',
+      fix: `Give each app its own ${cookie.name}.`,
     });
   }
   if (track.replacedStreak >= 3 && entry.sessionId === 'changed') {
@@ -297,7 +313,7 @@ export function diagnoseHistory(entry: HttpTimelineEntry, track: CookieTrack): D
       severity: 'error',
       title: 'A new session on every request: the browser does not keep the cookie',
       detail: `The last ${track.createdStreak} responses each created ${name} but the following request did not send it back.`,
-      fix: 'Look at the cookie attributes: Secure over plain HTTP, SameSite=None without Secure, a Domain or Path that does not match (SESSION_COOKIE_DOMAIN, SESSION_COOKIE_PATH), or a cookie over the size limit.',
+      fix: `Look at the cookie attributes: Secure over plain HTTP, SameSite=None without Secure, a Domain or Path that does not match (${cookie.domain}, ${cookie.path}), or a cookie over the size limit.`,
     });
   }
   const sentId = entry.sent?.analysis.format === 'flask-session' ? entry.sent.analysis.verification.decoded.sid : null;
@@ -322,7 +338,8 @@ export function diagnoseHistory(entry: HttpTimelineEntry, track: CookieTrack): D
   return out;
 }
 
-export function diagnoseJar(entry: JarTimelineEntry): Diagnostic[] {
+export function diagnoseJar(entry: JarTimelineEntry, track: CookieTrack): Diagnostic[] {
+  const { cookieSettings: cookie } = termsOf(track.format);
   switch (entry.event) {
     case 'expired':
       return [
@@ -351,7 +368,7 @@ export function diagnoseJar(entry: JarTimelineEntry): Diagnostic[] {
           severity: 'warning',
           title: `${entry.cookieName} was changed outside the responses seen here`,
           detail: 'Page script (document.cookie), another tab, an extension or DevTools wrote the cookie. Scripts can only do so when the cookie is not HttpOnly.',
-          fix: 'Keep SESSION_COOKIE_HTTPONLY = True (the default) and find the script that writes the cookie.',
+          fix: `Keep ${cookie.httpOnly} = True (the default) and find the script that writes the cookie.`,
         },
       ];
     case 'removed':

@@ -344,7 +344,7 @@ export class TimelineBuilder {
       event = 'overwritten';
     }
     const entry: JarTimelineEntry = { kind: 'jar', seq: change.seq, startedAt: change.at, cookieName: change.name, host, event, change, diagnostics: [] };
-    entry.diagnostics = diagnoseJar(entry);
+    entry.diagnostics = diagnoseJar(entry, track);
     track.lastValue = change.removed ? null : change.value;
     return entry;
   }
