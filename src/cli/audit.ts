@@ -1,3 +1,4 @@
+import { UsageError } from './args';
 import {
   BUILT_IN_SECRETS,
   CandidateBatch,
@@ -90,9 +91,9 @@ function lineOfCandidate(block: Uint8Array, index: number, literal: boolean): nu
 
 /** The format to search as: the one asked for, else the detected one (Flask when none fits, as verify reads it). */
 export function auditFormat(name: string, value: string, asked: CliOptions['format']): AuditFormat {
-  if (asked) return asked;
-  const detected = detectFormats(name, value)[0]!.format;
-  return detected === 'unknown' ? 'flask' : detected;
+  const format = asked ?? detectFormats(name, value)[0]!.format;
+  if (format === 'jwt') throw new UsageError('audit does not search JWT secrets yet (flask and flask-session only)');
+  return format === 'unknown' ? 'flask' : format;
 }
 
 /**

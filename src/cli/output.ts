@@ -7,6 +7,7 @@ import {
   type CookieAnalysis,
   type Verdict,
   formatTitle,
+  writePythonJson,
 } from '../core';
 
 /** Renders analyses for people (text) and for programs (one JSON object). */
@@ -56,6 +57,16 @@ export function analysisJson(analysis: CookieAnalysis, inputNotes: readonly stri
         add('segments', JSON.stringify({ payload: d.segments.payload, timestamp: d.segments.timestamp, signature: d.segments.signature }));
       }
       if (v.ageSeconds !== null) add('age_seconds', String(v.ageSeconds));
+    } else if (v.format === 'jwt') {
+      const d = v.decoded;
+      // Plain JSON, as the token carries it (a JSON format: no $type representation).
+      add('payload', d.payload ? writePythonJson(d.payload, { sortKeys: false, ensureAscii: false }) : 'null');
+      add('timestamp', d.claims.iat === null ? 'null' : String(d.claims.iat));
+      add('compressed', 'false');
+      add('header', d.header ? writePythonJson(d.header, { sortKeys: false, ensureAscii: false }) : 'null');
+      add('alg', str(d.alg));
+      add('expires_at', d.claims.exp === null ? 'null' : String(d.claims.exp));
+      add('not_before', d.claims.nbf === null ? 'null' : String(d.claims.nbf));
     } else {
       add('payload', 'null');
       add('timestamp', 'null');
@@ -176,7 +187,7 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
     return lines;
   }
   const v = analysis.verification;
-  if (v.format === 'flask') {
+  if (v.format === 'flask' || v.format === 'jwt') {
     lines.push(row('Format', formatTitle(analysis, ', ')));
   } else {
     const d = v.decoded;
@@ -210,6 +221,18 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
       if (pretty.truncated) lines.push([tone('warn', '  … the payload is too long to print in full; --json prints all of it')]);
     } else if (d.payload) {
       lines.push(row('Payload', tone('bad', `${d.payload.error.message} [${d.payload.error.code}]`)));
+    }
+  }
+  if (v.format === 'jwt') {
+    const { claims, payload } = v.decoded;
+    for (const [label, seconds] of [['Issued at', claims.iat], ['Expires', claims.exp], ['Not before', claims.nbf]] as const) {
+      if (seconds !== null) lines.push(row(label, utc(BigInt(Math.floor(seconds))), ' ', tone('dim', `(${seconds})`)));
+    }
+    if (payload) {
+      lines.push([tone('bold', 'Payload')]);
+      const pretty = prettyRepr(payload, { indent: '  ' });
+      lines.push(...`  ${pretty.text}`.split('\n').map((line) => [line]));
+      if (pretty.truncated) lines.push([tone('warn', '  … the payload is too long to print in full; --json prints all of it')]);
     }
   }
   notes([...v.notes, ...inputNotes]);

@@ -22,7 +22,14 @@ export type ErrorCode =
   /** Decoding or rendering would exceed the work/output budget (amplifying tags, huge renders). */
   | 'ERR_PAYLOAD_TOO_LARGE'
   /** Nested deeper than Flask's JSON loading can recurse (Python's RecursionError → HTTP 500). */
-  | 'ERR_NESTING_DEPTH';
+  | 'ERR_NESTING_DEPTH'
+  /** JWT: an unsigned (`alg: none`) token; an algorithm that cannot be verified with a shared secret. */
+  | 'ERR_JWT_ALG_NONE'
+  | 'ERR_JWT_ALG_UNSUPPORTED'
+  /** JWT: a time claim that is not a number; the token expired; not valid yet (`nbf`). */
+  | 'ERR_JWT_CLAIM'
+  | 'ERR_JWT_EXPIRED'
+  | 'ERR_JWT_NOT_YET_VALID';
 
 export interface ErrorInfo {
   code: ErrorCode;

@@ -8,6 +8,7 @@ const OTHER = { text: 'not-the-key' };
 const SAMPLES: Record<KnownFormatId, unknown> = {
   flask: py.dict([['user', py.str('alice')]]),
   'flask-session': 'b1946ac9-2492-4d0f-a1c5-58c3f0e9a7d2',
+  jwt: py.dict([['sub', py.str('42')]]),
 };
 
 describe.each(FORMATS.map((format) => [format.id, format] as const))('the %s format', (id, format) => {

@@ -1,5 +1,6 @@
 import { flaskFormat } from './flask';
 import { flaskSessionFormat } from './flask-session';
+import { jwtFormat } from './jwt';
 import type { Detection } from './types';
 
 /**
@@ -7,7 +8,7 @@ import type { Detection } from './types';
  * folder plus one line here: detection, decoding, verification, the Timeline and the views that
  * read formats generically pick it up from this list.
  */
-export const FORMATS = [flaskFormat, flaskSessionFormat] as const;
+export const FORMATS = [flaskFormat, flaskSessionFormat, jwtFormat] as const;
 
 export type KnownFormat = (typeof FORMATS)[number];
 export type KnownFormatId = KnownFormat['id'];

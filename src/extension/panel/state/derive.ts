@@ -1,6 +1,7 @@
 import {
-  analyzeCookie,
   findSessionCandidates,
+  readCookie,
+  verifyReading,
   type CapturedExchange,
   type CookieAnalysis,
   type JarCookie,
@@ -56,14 +57,15 @@ export function chooseCandidate(candidates: readonly SessionCandidate[], pinned:
   return candidates.find((c) => c.name === pinned) ?? candidates.find((c) => c.name === picked) ?? candidates[0] ?? null;
 }
 
-/** Decode and verify as Flask would now: its age check uses PERMANENT_SESSION_LIFETIME. */
+/** Decode and verify as the app would now; the lifetime setting is Flask's PERMANENT_SESSION_LIFETIME, so only Flask cookies get that age check. */
 export function analyzeCandidate(candidate: SessionCandidate, settings: SessionSettings, nowMs: number): CookieAnalysis {
-  return analyzeCookie(candidate.name, candidate.value, {
+  const reading = readCookie(candidate.name, candidate.value);
+  return verifyReading(reading, {
     secrets: settings.secrets,
     salt: settings.salt,
     digest: settings.digest,
     keyDerivation: settings.keyDerivation,
-    maxAge: settings.lifetimeSeconds,
+    maxAge: reading.format === 'flask' ? settings.lifetimeSeconds : null,
     now: Math.floor(nowMs / 1000),
   });
 }

@@ -57,6 +57,24 @@ export function describeVerdict(analysis: CookieAnalysis, settings: SessionSetti
     }
   }
 
+  if (analysis.format === 'jwt') {
+    const v = analysis.verification;
+    const key = `Signature valid (${keyOf(v.matchedSecretIndex, count)})`;
+    switch (v.verdict) {
+      case 'unverified':
+        return { tone: 'neutral', headline: reason ? `Not verifiable — ${reason}` : 'Not verified — paste the secret the app signs its tokens with', details: notes };
+      case 'valid':
+        return { tone: 'ok', headline: key, details: notes };
+      case 'expired':
+      case 'future_timestamp':
+        return { tone: 'bad', headline: `${v.signature === 'valid' ? key : 'Not verified'} — ${v.verdict === 'expired' ? 'expired' : 'not valid yet'}`, details: [reason ?? '', ...notes].filter(Boolean) };
+      case 'bad_signature':
+        return { tone: 'bad', headline: invalidFor(count), details: [reason ?? '', 'The app rejects the token.', ...notes].filter(Boolean) };
+      default:
+        return { tone: 'bad', headline: 'Cannot read this token', details: [reason ?? v.verdict, ...notes] };
+    }
+  }
+
   const v = analysis.verification;
   const times = signatureTimes(v.decoded, settings.lifetimeSeconds, nowMs / 1000);
   const lifetime = formatDuration(settings.lifetimeSeconds);
