@@ -204,7 +204,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
 }
 
 export const HELP: Record<Command | 'main', string> = {
-  main: `session-lens — decode, verify, sign and audit web-framework session cookies (Flask, Flask-Session)
+  main: `session-lens — decode, verify, sign and audit web-framework session cookies (Flask, Flask-Session, JWT)
 
 Usage:
   session-lens decode COOKIE [--json]
@@ -242,7 +242,7 @@ Give SECRET_KEY first, then any SECRET_KEY_FALLBACKS.
   --key-derivation NAME  hmac (Flask's default), django-concat, concat, none
   --max-age SECONDS      reject older signatures (Flask: PERMANENT_SESSION_LIFETIME, 2678400)
   --now UNIX             the current time to check the age against (default: the clock)
-  --format NAME          flask or flask-session, instead of detecting it
+  --format NAME          flask, flask-session or jwt, instead of detecting it
   --name NAME            the cookie name, when it helps detection
   --json                 print one JSON object instead of text`,
   sign: `session-lens sign --secret KEY --payload JSON [options]
@@ -257,7 +257,11 @@ standard input.
   --salt, --digest, --key-derivation   as for verify
   --no-sort-keys         keep key order (Flask sorts keys by default)
   --no-ensure-ascii      write non-ASCII as UTF-8 (Flask escapes it by default)
-  --json                 print {cookie, compressed, timestamp, payload_json_text}`,
+  --format jwt           sign a JWT instead (payload: a JSON object; --digest
+                         sha256|sha384|sha512 for HS256/384/512; prints the token)
+  --format flask-session sign a session id instead (payload: the id as a JSON string)
+  --json                 print {cookie, compressed, timestamp, payload_json_text}
+                         ({cookie, format} with --format jwt or flask-session)`,
   audit: `session-lens audit COOKIE [--wordlist FILE …] [--builtin] [--json] [options]
 
 Looks for the secret that signed the cookie among known weak secrets: the

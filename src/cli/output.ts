@@ -229,10 +229,9 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
       if (seconds !== null) lines.push(row(label, utc(BigInt(Math.floor(seconds))), ' ', tone('dim', `(${seconds})`)));
     }
     if (payload) {
+      // A JSON format: the claims as JSON, not as Python would print them.
       lines.push([tone('bold', 'Payload')]);
-      const pretty = prettyRepr(payload, { indent: '  ' });
-      lines.push(...`  ${pretty.text}`.split('\n').map((line) => [line]));
-      if (pretty.truncated) lines.push([tone('warn', '  … the payload is too long to print in full; --json prints all of it')]);
+      lines.push(...writeTypedJson(payload, '  ').split('\n').map((line) => [`  ${line}`]));
     }
   }
   notes([...v.notes, ...inputNotes]);

@@ -9,6 +9,12 @@ import {
   parseSetCookie,
   parseTypedJson,
   signFlaskCookie,
+  signFlaskSessionId,
+  signJwt,
+  type DigestName,
+  type HmacAlgorithm,
+  type PyValue,
+  type Result,
   unquoteCookieValue,
 } from '../core';
 import { isatty } from 'node:tty';
@@ -143,6 +149,7 @@ function runSign(options: CliOptions, io: Io, print: Printer): number {
     const message = error instanceof SessionLensError ? error.message : String(error);
     throw new UsageError(`--payload is not valid JSON in the "$type" representation: ${message}`);
   }
+  if (options.format === 'jwt' || options.format === 'flask-session') return signOther(options.format, payload, options, print);
   const signed = signFlaskCookie(payload, {
     secret: options.secrets[0]!,
     salt: options.salt,
@@ -162,6 +169,28 @@ function runSign(options: CliOptions, io: Io, print: Printer): number {
   } else {
     print.lines([[cookie]]);
   }
+  return 0;
+}
+
+const JWT_ALGORITHMS: Partial<Record<DigestName, HmacAlgorithm>> = { sha256: 'HS256', sha384: 'HS384', sha512: 'HS512' };
+
+/** sign --format jwt (the payload a JSON object; --digest sha256|sha384|sha512 picks HS256/384/512) or flask-session (the payload the id, a JSON string). */
+function signOther(format: 'jwt' | 'flask-session', payload: PyValue, options: CliOptions, print: Printer): number {
+  let signed: Result<string>;
+  if (format === 'jwt') {
+    const algorithm = JWT_ALGORITHMS[options.digest ?? 'sha256'];
+    if (!algorithm) throw new UsageError(`sign --format jwt signs with HS256, HS384 or HS512: --digest must be sha256, sha384 or sha512, got ${options.digest}`);
+    signed = signJwt(payload, { secret: options.secrets[0]!, algorithm });
+  } else {
+    if (payload.type !== 'str') throw new UsageError('sign --format flask-session signs a session id: give --payload as a JSON string, e.g. \'"9f0c…"\'');
+    signed = signFlaskSessionId(payload.value, { secret: options.secrets[0]!, salt: options.salt, digest: options.digest, keyDerivation: options.keyDerivation });
+  }
+  if (!signed.ok) {
+    print.error(`cannot sign: ${signed.error.message} [${signed.error.code}]`);
+    return 2;
+  }
+  if (options.json) print.json(`{"cookie":${jsonString(signed.value, false)},"format":${jsonString(format, false)}}`);
+  else print.lines([[signed.value]]);
   return 0;
 }
 

@@ -35,6 +35,19 @@ describe('the built session-lens binary', () => {
     expect(spawnSync(process.execPath, [BIN, 'verify'], { encoding: 'utf8' }).status).toBe(2);
   });
 
+  it('JWT: decode --json without a secret, verify with the exit codes of the contract, sign reproduces jsonwebtoken', () => {
+    const jwt = loadVectorFile<{ vectors: { framework: string; secret: string; token: string; payload_json: string }[] }>('node_cookies.json').vectors.filter((v) => v.framework === 'jwt-hs256');
+    expect(jwt.length).toBeGreaterThan(0);
+    for (const v of jwt) {
+      const decoded = JSON.parse(execFileSync(process.execPath, [BIN, 'decode', '--json', '--now', '1700000100', '--', v.token], { encoding: 'utf8' }));
+      expect(decoded).toMatchObject({ format: 'jwt', verdict: 'unverified', alg: 'HS256', payload: JSON.parse(v.payload_json) });
+      const run = (secret: string) => spawnSync(process.execPath, [BIN, 'verify', v.token, '--secret', secret, '--now', '1700000100', '--json'], { encoding: 'utf8' });
+      expect([JSON.parse(run(v.secret).stdout).verdict, run(v.secret).status]).toEqual(['valid', 0]);
+      expect([JSON.parse(run('wrong').stdout).verdict, run('wrong').status]).toEqual(['bad_signature', 1]);
+      expect(execFileSync(process.execPath, [BIN, 'sign', '--format', 'jwt', '--secret', v.secret, '--no-sort-keys', '--payload', v.payload_json], { encoding: 'utf8' }).trim()).toBe(v.token);
+    }
+  });
+
   // A 1.4 KB cookie whose payload inflates to 1 MB: its output is far larger than a pipe's buffer.
   const largeOutputCookie = `.${deflateSync(`{"a":"${'x'.repeat(1_000_000)}"}`).toString('base64url')}.ZVPxAA.${'A'.repeat(27)}`;
   const noStackTrace = (stderr: string) => expect(stderr).not.toMatch(/node:|\bat .*\(|Error:/);
