@@ -178,6 +178,14 @@ const VERDICT_TEXT: Record<Verdict, string> = {
   too_large: 'refused — the payload is too costly to decode safely (nested tags amplify it)',
 };
 
+/** Where a JWT verdict means something else than a Flask one (the app rejects a token; it does not start a session). */
+const JWT_VERDICT_TEXT: Partial<Record<Verdict, string>> = {
+  bad_signature: 'bad signature — the app rejects this token',
+  expired: 'expired — past its exp claim (or --max-age since iat); the app rejects this token',
+  future_timestamp: 'not valid yet — its nbf claim is in the future',
+  bad_payload: 'invalid — a time claim (exp, nbf, iat) is not a number',
+};
+
 export function analysisText(analysis: CookieAnalysis, secretCount: number, inputNotes: readonly string[] = []): Line[] {
   const lines: Line[] = [];
   const notes = (all: readonly string[]) => lines.push(...all.map((note) => row('Note', tone('warn', note))));
@@ -203,7 +211,7 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
             ...(v.signature === 'valid_noncanonical' ? [tone('warn', " — only under Python's lenient base64 (non-canonical encoding)")] : []),
           ];
   lines.push(row('Signature', ...signature));
-  lines.push(row('Verdict', tone(v.verdict === 'valid' ? 'good' : v.verdict === 'unverified' ? 'dim' : 'bad', VERDICT_TEXT[v.verdict])));
+  lines.push(row('Verdict', tone(v.verdict === 'valid' ? 'good' : v.verdict === 'unverified' ? 'dim' : 'bad', (v.format === 'jwt' ? JWT_VERDICT_TEXT[v.verdict] : undefined) ?? VERDICT_TEXT[v.verdict])));
   if (v.reason && v.verdict !== 'unverified' && v.verdict !== 'valid') lines.push(row('Why', v.reason.message, ' ', tone('dim', `[${v.reason.code}]`)));
   if (v.format === 'flask') {
     const d = v.decoded;
