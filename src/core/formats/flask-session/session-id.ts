@@ -1,9 +1,10 @@
 import { b64urlEncode, toHex } from '../../codec/bytes';
 import { DIGEST_SIZE, type DigestName, type KeyDerivation, type SecretInput } from '../../codec/crypto';
-import { toErrorInfo, type ErrorInfo } from '../../errors';
+import { toErrorInfo } from '../../errors';
 import { checkSignature, prepareKeys, signatureFor, type SignerParams } from '../../codec/itsdangerous';
 import { unquoteCookieValue, MAX_COOKIE_VALUE_LENGTH } from '../flask/cookie';
 import type { Detection, Result, VerificationBase } from '../types';
+import { verificationOf } from '../verification';
 
 /**
  * Flask-Session (server-side sessions, SPEC §3): the cookie holds only a
@@ -89,16 +90,7 @@ export function verifyFlaskSessionId(value: string, options: FlaskSessionVerifyO
 
 /** `verifyFlaskSessionId` on an id already decoded. */
 export function verifyFlaskSessionDecoded(decoded: FlaskSessionDecoded, options: FlaskSessionVerifyOptions): FlaskSessionVerification {
-  const notes: string[] = [];
-  const result = (verdict: FlaskSessionVerification['verdict'], signature: FlaskSessionVerification['signature'], matchedSecretIndex: number | null, reason: ErrorInfo | null): FlaskSessionVerification => ({
-    format: 'flask-session',
-    decoded,
-    verdict,
-    signature,
-    matchedSecretIndex,
-    reason,
-    notes,
-  });
+  const { notes, result } = verificationOf('flask-session', decoded);
   if (decoded.cookie === '') return result('malformed', 'not_checked', null, { code: 'ERR_COOKIE_EMPTY', message: 'the cookie value is empty' });
   if (decoded.signature === null) {
     notes.push('the id is not signed (SESSION_USE_SIGNER is off): the store lookup is the only check, so there is nothing to verify');

@@ -5,6 +5,7 @@ import { parsePythonJsonDocument, writePythonJson } from '../../python/pyjson';
 import type { PyValue } from '../../python/pyvalue';
 import { MAX_COOKIE_VALUE_LENGTH, unquoteCookieValue } from '../flask/cookie';
 import type { Detection, Result, VerificationBase, VerifyInput } from '../types';
+import { verificationOf } from '../verification';
 
 /**
  * A JWT as a session cookie (RFC 7519, SPEC §8 and §11.6): header.payload.signature, each
@@ -115,16 +116,7 @@ function macOf(alg: HmacAlgorithm, secret: SecretInput | Uint8Array, signingInpu
 
 /** Verifies as jsonwebtoken's `verify(token, secret)` does, trying each secret in order. Never throws. */
 export function verifyJwtDecoded(decoded: JwtDecoded, input: VerifyInput): JwtVerification {
-  const notes: string[] = [];
-  const result = (verdict: JwtVerification['verdict'], signature: JwtVerification['signature'], matchedSecretIndex: number | null, reason: ErrorInfo | null): JwtVerification => ({
-    format: 'jwt',
-    decoded,
-    verdict,
-    signature,
-    matchedSecretIndex,
-    reason,
-    notes,
-  });
+  const { notes, result } = verificationOf('jwt', decoded);
   if (decoded.cookie === '') return result('malformed', 'not_checked', null, { code: 'ERR_COOKIE_EMPTY', message: 'the cookie value is empty' });
   if (decoded.error || !decoded.segments) return result('malformed', 'not_checked', null, decoded.error);
   const { alg } = decoded;
