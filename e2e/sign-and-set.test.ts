@@ -8,7 +8,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLASK_STACKS, startFlaskApp, type FlaskApp } from '../test/support/services';
+import { FLASK_STACKS, startFlaskApp, type FlaskApp, type FlaskAppOptions } from '../test/support/services';
 import { launchBrowserWithExtension, type LaunchedBrowser, type PanelHandle } from './support';
 import { grantHostAccess } from './support/host-access';
 import { secretLabel, typeSecret, waitForVerdict } from './support/session-view';
@@ -63,15 +63,35 @@ async function setForged(panel: PanelHandle): Promise<string> {
   return forged;
 }
 
+/** The demo app with its Timeline open in real DevTools, and host access granted (Set cookie needs it). */
+async function openWithHostAccess(options: FlaskAppOptions): Promise<{ flask: FlaskApp; t: Awaited<ReturnType<typeof timelineFor>> }> {
+  const flask = await startFlaskApp(options);
+  started.push(flask);
+  const t = await timelineFor(browser, flask);
+  await grantHostAccess(browser.context, browser.extensionId, 'http://127.0.0.1/*');
+  await t.panel.waitFor(`window.__sessionLens.state().hostAccess === 'granted'`, { timeout: 10_000 });
+  return { flask, t };
+}
+
+/** With a second, wrong key pasted, `setWithIt` sets a cookie signed with it; the app ignores it, and once that key is removed the row is Rejected. */
+async function expectRejectedWithWrongKey(panel: PanelHandle, page: Page, setWithIt: () => Promise<unknown>): Promise<void> {
+  await showTab(panel, 'Session');
+  await typeSecret(panel, 1, 'not-the-app-key');
+  await setWithIt();
+  expect(await whoami(page, 'wrong-key')).toEqual({ user: null });
+  await panel.evaluate(`document.querySelector('[aria-label="Remove ${secretLabel(1).toLowerCase()}"]').click()`);
+  await showTab(panel, 'Timeline');
+  await panel.waitFor(
+    `Array.from(document.querySelectorAll('${GRID} [role="row"][data-seq]')).some((r) => r.dataset.event === 'rejected' && r.textContent.includes('/whoami?wrong-key'))`,
+    { timeout: 10_000 },
+  );
+}
+
 describe.each(FLASK_STACKS)('Edit & sign on the %s stack', (stack) => {
   it('a payload signed with the app key is accepted, one signed with another key is Rejected, Undo restores the original', async () => {
-    const flask = await startFlaskApp({ stack, secretKey: SECRET });
-    started.push(flask);
-    const t = await timelineFor(browser, flask);
+    const { flask, t } = await openWithHostAccess({ stack, secretKey: SECRET });
     try {
       const { page, panel } = t;
-      await grantHostAccess(browser.context, browser.extensionId, 'http://127.0.0.1/*');
-      await panel.waitFor(`window.__sessionLens.state().hostAccess === 'granted'`, { timeout: 10_000 });
       await call(page, 'POST', '/login');
       const original = (await browser.context.cookies(flask.url)).find((c) => c.name === 'session')!;
       await typeSecretKey(panel, SECRET);
@@ -98,16 +118,7 @@ describe.each(FLASK_STACKS)('Edit & sign on the %s stack', (stack) => {
       expect((await openDetails(panel, rowOf(rows, '/whoami?forged').seq)).text).toMatch(/Before: the request sent[\s\S]*Signature valid[\s\S]*'user': 'mallory'/);
 
       // Another key: Flask ignores the cookie; once the panel no longer knows that key, Rejected.
-      await showTab(panel, 'Session');
-      await typeSecret(panel, 1, 'not-the-app-key');
-      await signAndSet(panel, (p) => p.replace('"mallory"', '"eve"'), 1);
-      expect(await whoami(page, 'wrong-key')).toEqual({ user: null });
-      await panel.evaluate(`document.querySelector('[aria-label="Remove ${secretLabel(1).toLowerCase()}"]').click()`);
-      await showTab(panel, 'Timeline');
-      await panel.waitFor(
-        `Array.from(document.querySelectorAll('${GRID} [role="row"][data-seq]')).some((r) => r.dataset.event === 'rejected' && r.textContent.includes('/whoami?wrong-key'))`,
-        { timeout: 10_000 },
-      );
+      await expectRejectedWithWrongKey(panel, page, () => signAndSet(panel, (p) => p.replace('"mallory"', '"eve"'), 1));
       const rejected = await openDetails(panel, rowOf(await rowsWith(panel, '/whoami?wrong-key'), '/whoami?wrong-key').seq);
       expect(rejected.text).toContain('Bad signature');
 
@@ -144,13 +155,9 @@ describe.each(FLASK_STACKS.map((stack, i) => ({ stack, useSigner: i % 2 === 1, s
   'Edit & sign a Flask-Session id on the $stack stack (signer $signer)',
   ({ stack, useSigner }) => {
     it("the cookie set to another session's id gets that session's data; Undo restores the original", async () => {
-      const flask = await startFlaskApp({ stack, secretKey: SECRET, backend: 'filesystem', useSigner });
-      started.push(flask);
-      const t = await timelineFor(browser, flask);
+      const { flask, t } = await openWithHostAccess({ stack, secretKey: SECRET, backend: 'filesystem', useSigner });
       try {
         const { page, panel } = t;
-        await grantHostAccess(browser.context, browser.extensionId, 'http://127.0.0.1/*');
-        await panel.waitFor(`window.__sessionLens.state().hostAccess === 'granted'`, { timeout: 10_000 });
         // This browser's session holds a cart and no user; the other session is logged in.
         expect(await call(page, 'POST', '/cart-init')).toBe(200);
         const other = await otherSession(flask);
@@ -175,17 +182,10 @@ describe.each(FLASK_STACKS.map((stack, i) => ({ stack, useSigner: i % 2 === 1, s
 
         if (useSigner) {
           // The same id signed with another key: the server does not trust it and starts afresh.
-          await showTab(panel, 'Session');
-          await typeSecret(panel, 1, 'not-the-app-key');
-          await pickKey(panel, 1);
-          await setForged(panel);
-          expect(await whoami(page, 'wrong-key')).toEqual({ user: null });
-          await panel.evaluate(`document.querySelector('[aria-label="Remove ${secretLabel(1).toLowerCase()}"]').click()`);
-          await showTab(panel, 'Timeline');
-          await panel.waitFor(
-            `Array.from(document.querySelectorAll('${GRID} [role="row"][data-seq]')).some((r) => r.dataset.event === 'rejected' && r.textContent.includes('/whoami?wrong-key'))`,
-            { timeout: 10_000 },
-          );
+          await expectRejectedWithWrongKey(panel, page, async () => {
+            await pickKey(panel, 1);
+            await setForged(panel);
+          });
         }
 
         // A fresh id of the client's choosing, then a login: Flask-Session 0.3.2 adopts the unknown id
