@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatTitle,
   DEFAULT_SETTINGS,
   analyzeCookie,
   parseTypedJson,
@@ -14,7 +15,7 @@ import {
 import type { CookieJar } from '../../src/extension/platform/cookie-jar';
 import type { ExchangeBatchListener } from '../../src/extension/platform/exchange-stream';
 import { createSettingsStore, type OriginSettings } from '../../src/extension/platform/settings-store';
-import { attributeFacts, formatBadge, rawSegments, sessionFacts } from '../../src/extension/panel/state/cookie-facts';
+import { attributeFacts, rawSegments, sessionFacts } from '../../src/extension/panel/state/cookie-facts';
 import { stateWithoutSecrets } from '../../src/extension/panel/state/debug-view';
 import { siteExchanges, toSessionSettings } from '../../src/extension/panel/state/derive';
 import { PanelStore, type PanelPlatform } from '../../src/extension/panel/state/panel-store';
@@ -197,7 +198,7 @@ describe('cookie facts', () => {
         SameSite: 'Lax',
         Size: `${'session'.length + cookie.length} of 4093 bytes`,
       });
-      expect(formatBadge(analysis!)).toBe('Flask signed cookie');
+      expect(formatTitle(analysis!)).toBe('Flask signed cookie');
       const times = Object.fromEntries(sessionFacts(analysis!, settingsWith([]), NOW * 1000).map((f) => [f.label, f.value]));
       expect(times).toMatchObject({ Age: '1m', 'Expires (lifetime 31d)': '2025-12-26 15:59:00 UTC, in 30d 23h' });
       expect(rawSegments(analysis!, cookie).map((f) => f.value).join('.')).toBe(cookie);

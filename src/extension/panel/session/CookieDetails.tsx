@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
-import type { CookieAnalysis, SessionCandidate } from '../../../core';
-import { attributeFacts, formatBadge, rawSegments, relative, sessionFacts, type Fact } from '../state/cookie-facts';
+import { formatTitle, type CookieAnalysis, type SessionCandidate } from '../../../core';
+import { attributeFacts, rawSegments, relative, sessionFacts, type Fact } from '../state/cookie-facts';
 import { siteExchanges } from '../state/derive';
 import { COMPANION_HINT, latestServerSession, serverFacts } from '../state/server-session';
 import { usePanelState } from '../state/use-panel-state';
@@ -82,7 +82,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       <header className="cookie-header">
         <h2 id="cookie-name">{candidate.name}</h2>
         <span className={`badge format format-${analysis.format}`} id="format-badge">
-          {formatBadge(analysis)}
+          {formatTitle(analysis)}
         </span>
       </header>
       <Verdict analysis={analysis} />

@@ -7,7 +7,6 @@ import {
   type CookieAnalysis,
   type SessionCandidate,
   type SessionSettings,
-  formatTitle,
 } from '../../../core';
 
 /** Label/value pairs the session view lists; all wording, no session logic. */
@@ -34,9 +33,6 @@ export const SOURCE_TEXT: Record<CandidateSource, string> = {
   request: 'Cookie request header',
 };
 
-export function formatBadge(analysis: CookieAnalysis): string {
-  return formatTitle(analysis);
-}
 
 const yesNo = (flag: boolean) => (flag ? 'yes' : 'no');
 

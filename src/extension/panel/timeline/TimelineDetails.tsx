@@ -1,4 +1,5 @@
 import {
+  formatTitle,
   formatDuration,
   formatPath,
   headerValues,
@@ -19,7 +20,6 @@ import {
   SESSION_ID_LABELS,
   changesTitle,
   explanationOf,
-  formatLabel,
   payloadLines,
   shortRepr,
   verdictLabel,
@@ -45,7 +45,7 @@ function StateView({ state }: { state: CookieState }) {
   return (
     <>
       <div className="tl-state-meta">
-        <span className="tl-badge">{formatLabel(state)}</span> <span className={`tl-verdict tone-${verdict.tone}`}>{verdict.text}</span>
+        <span className="tl-badge">{formatTitle(state.analysis)}</span> <span className={`tl-verdict tone-${verdict.tone}`}>{verdict.text}</span>
         {state.ageSeconds !== null && <span className="muted"> · signed {state.ageSeconds >= 0 ? `${formatDuration(state.ageSeconds)} before` : `${formatDuration(-state.ageSeconds)} after`} this request</span>}
       </div>
       {payload && <PayloadView value={payload} />}

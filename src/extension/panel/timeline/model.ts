@@ -11,7 +11,6 @@ import {
   type PyValue,
   type Severity,
   type TimelineEntry,
-  formatTitle,
 } from '../../../core';
 
 export type TimelineEventName = LifecycleEvent | JarEvent;
@@ -121,9 +120,6 @@ export function compileFilter(text: string): (entry: TimelineEntry) => boolean {
 
 // ------------------------------------------------------------------ session states
 
-export function formatLabel(state: CookieState): string {
-  return formatTitle(state.analysis);
-}
 
 export function verdictLabel(state: CookieState): { text: string; tone: 'ok' | 'bad' | 'neutral' } {
   const { analysis } = state;
