@@ -1,4 +1,4 @@
-import { utf8Encode } from './codec/bytes';
+import { utf8Length } from './codec/bytes';
 import { parseString } from 'set-cookie-parser';
 import type { HttpHeader } from './exchange';
 
@@ -94,5 +94,5 @@ export function expiryOf(cookie: CookieAttributes, receivedAtMs: number): number
 
 /** Bytes the browser counts for the size limit: name plus value, UTF-8. */
 export function cookieSize(name: string, value: string): number {
-  return utf8Encode(name + value).length;
+  return utf8Length(name + value);
 }

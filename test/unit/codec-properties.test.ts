@@ -16,7 +16,7 @@ import {
   writeTypedJson,
   type PyValue,
 } from '../../src/core';
-import { b64urlDecodeAscii, b64urlDecodeStrict, b64urlEncode, utf8DecodeStrict, utf8Encode } from '../../src/core/codec/bytes';
+import { b64urlDecodeAscii, b64urlDecodeStrict, b64urlEncode, utf8DecodeStrict, utf8Encode, utf8Length } from '../../src/core/codec/bytes';
 import { tag, untag } from '../../src/core/python/taggedjson';
 import { anyString, pyValue, secretInput, sessionPayload, signerConfig } from '../support/arbitraries';
 
@@ -199,6 +199,16 @@ describe('fast paths equal the general paths', () => {
       }),
       { numRuns: RUNS * 4 },
     );
+  });
+
+  it('utf8Length is the length TextEncoder writes, lone surrogates included', () => {
+    fc.assert(
+      fc.property(anyString, (text) => {
+        expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
+      }),
+      { numRuns: RUNS * 4 },
+    );
+    for (const text of ['\ud800', 'a\udc00', '\ud83d\ude00', '\ude00\ud83d', '\ud83d', 'é€😀']) expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
   });
 
   it('utf8DecodeStrict and utf8Encode agree with TextDecoder/TextEncoder on any text and bytes', () => {

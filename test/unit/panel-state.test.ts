@@ -210,7 +210,7 @@ describe('cookie facts', () => {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function fakePlatform(init: { exchanges?: CapturedExchange[]; origin?: string | null; access?: boolean; jar?: JarCookie[]; deferTimers?: boolean } = {}) {
+function fakePlatform(init: { exchanges?: CapturedExchange[]; origin?: string | null; access?: boolean; jar?: JarCookie[]; deferTimers?: boolean; deferTasks?: boolean } = {}) {
   const timers: (() => void)[] = [];
   let listener: ExchangeBatchListener | undefined;
   let origin = init.origin === undefined ? ORIGIN : init.origin;
@@ -253,8 +253,9 @@ function fakePlatform(init: { exchanges?: CapturedExchange[]; origin?: string | 
     jar,
     now: () => nowMs,
     every: () => () => {},
-    later: (_ms, fn) => {
-      if (init.deferTimers) timers.push(fn);
+    later: (ms, fn) => {
+      // Delays wait for runTimers(); the store's next-task derivations (0 ms) run at once.
+      if ((init.deferTimers && ms > 0) || init.deferTasks) timers.push(fn);
       else fn();
       return () => {};
     },
@@ -475,6 +476,24 @@ describe('panel store', () => {
     expect(store.getState().candidates.map((c) => c.name)).toEqual(['session']);
     fake.runTimers();
     expect(store.getState().candidates.map((c) => c.name)).toEqual(['session', 'other', 'remember']);
+  });
+
+  it('derives the candidates and the analysis in tasks of their own, the selection always with its analysis', async () => {
+    const fake = fakePlatform({ exchanges: [exchange(`${ORIGIN}/`, [`session=${flaskCookie('k')}`])], deferTasks: true });
+    const store = new PanelStore(fake.platform);
+    store.start();
+    await settle();
+    const step = () => {
+      fake.runTimers();
+      const { candidates, selected, analysis } = store.getState();
+      return { candidates: candidates.map((c) => c.name), selected: selected?.name ?? null, verdict: analysis ? verdictOf(store) : null };
+    };
+    expect(store.getState().exchanges).toHaveLength(1);
+    expect(step()).toEqual({ candidates: ['session'], selected: null, verdict: null });
+    expect(step()).toEqual({ candidates: ['session'], selected: 'session', verdict: 'unverified' });
+    store.updateSettings({ secrets: [{ value: 'k', encoding: 'text' }] });
+    expect(verdictOf(store)).toBe('unverified');
+    expect(step()).toEqual({ candidates: ['session'], selected: 'session', verdict: 'valid' });
   });
 
   it('survives hostile cookie values', async () => {

@@ -23,6 +23,21 @@ export function utf8Encode(text: string): Uint8Array {
   return out;
 }
 
+/** `utf8Encode(text).length` without the copy (a lone surrogate counts as U+FFFD, as TextEncoder writes it). */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // the pair's two code units become four bytes
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
 export function utf8DecodeStrict(bytes: Uint8Array): string {
   if (bytes.length <= ASCII_COPY_MAX_LENGTH) {
     let ascii = true;

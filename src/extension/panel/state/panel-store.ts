@@ -105,6 +105,8 @@ export class PanelStore {
   /** The exchanges the candidates were last derived from (refreshed at most every candidateDelayMs). */
   #candidateExchanges: readonly CapturedExchange[] = [];
   #cancelCandidates: (() => void) | null = null;
+  #cancelDerivation: (() => void) | null = null;
+  #cancelNotify: (() => void) | null = null;
   // Memo keys for the derivations.
   #candidatesFrom: unknown[] = [];
   #analysisFrom: unknown[] = [];
@@ -159,6 +161,8 @@ export class PanelStore {
       this.#stopWatch = null;
       this.#cancelJarRefresh?.();
       this.#cancelCandidates?.();
+      this.#cancelDerivation?.();
+      this.#cancelNotify?.();
     };
   }
 
@@ -387,28 +391,87 @@ export class PanelStore {
 
   // ------------------------------------------------------------------ derivation
 
+  /**
+   * Applies `patch` and tells the listeners at once (a controlled input renders what was typed);
+   * the costly derivations (the candidates read every exchange, the analysis decodes the chosen
+   * cookie) follow in tasks of their own, one per task, and each is rendered in a task after it:
+   * a page that sends hundreds of hostile cookies never holds the panel's thread for long.
+   */
   #update(patch: Partial<PanelState>): void {
     const next = { ...this.#state, ...patch };
     if (patch.settings) next.sessionSettings = toSessionSettings(next.settings);
-    const exchanges = this.#candidateExchanges;
-    const candidateInputs = [exchanges, next.jar, next.inspectedOrigin, next.sessionSettings.cookieNames.join('\n'), next.settings.pinnedCookie];
+    this.#commit(next);
+    this.#scheduleDerivation();
+  }
+
+  #candidateInputs(state: PanelState): unknown[] {
+    return [this.#candidateExchanges, state.jar, state.inspectedOrigin, state.sessionSettings.cookieNames.join('\n'), state.settings.pinnedCookie];
+  }
+
+  #analysisInputs(state: PanelState): unknown[] {
+    const selected = chooseCandidate(state.candidates, state.settings.pinnedCookie, this.#picked);
+    return [selected?.name, selected?.value, state.sessionSettings, state.nowMs];
+  }
+
+  #scheduleDerivation(): void {
+    if (this.#cancelDerivation) return;
+    if (sameInputs(this.#candidateInputs(this.#state), this.#candidatesFrom) && sameInputs(this.#analysisInputs(this.#state), this.#analysisFrom)) return;
+    this.#cancelDerivation = this.#inTaskOfItsOwn(() => {
+      this.#cancelDerivation = null;
+      this.#deriveOneStep();
+    });
+  }
+
+  /** Runs `fn` in a later task; returns its canceller, or null when the platform ran it at once (tests do). */
+  #inTaskOfItsOwn(fn: () => void): (() => void) | null {
+    let ran = false;
+    const cancel = this.#platform.later(0, () => {
+      ran = true;
+      fn();
+    });
+    return ran ? null : cancel;
+  }
+
+  /** The next stale derivation: the candidates first, then the chosen cookie's analysis. */
+  #deriveOneStep(): void {
+    const next = { ...this.#state };
+    const candidateInputs = this.#candidateInputs(next);
     if (!sameInputs(candidateInputs, this.#candidatesFrom)) {
       this.#candidatesFrom = candidateInputs;
-      next.candidates = sessionCandidates(exchanges, next.jar, next.inspectedOrigin, next.sessionSettings, next.settings.pinnedCookie, next.nowMs);
-    }
-    next.selected = chooseCandidate(next.candidates, next.settings.pinnedCookie, this.#picked);
-    const analysisInputs = [next.selected?.name, next.selected?.value, next.sessionSettings, next.nowMs];
-    if (!sameInputs(analysisInputs, this.#analysisFrom)) {
-      this.#analysisFrom = analysisInputs;
+      next.candidates = sessionCandidates(this.#candidateExchanges, next.jar, next.inspectedOrigin, next.sessionSettings, next.settings.pinnedCookie, next.nowMs);
+    } else {
+      // The selection changes together with its analysis, so the two always match.
+      this.#analysisFrom = this.#analysisInputs(next);
+      next.selected = chooseCandidate(next.candidates, next.settings.pinnedCookie, this.#picked);
       next.analysis = next.selected ? analyzeCandidate(next.selected, next.sessionSettings, next.nowMs) : null;
-    }
-    const knownSecretInputs = [next.selected, next.analysis?.format, next.sessionSettings.salt, next.sessionSettings.digest, next.sessionSettings.keyDerivation];
-    if (!sameInputs(knownSecretInputs, this.#knownSecretFrom)) {
-      this.#knownSecretFrom = knownSecretInputs;
-      next.knownSecret = knownSecretTarget(next.selected, next.analysis, next.sessionSettings);
+      const knownSecretInputs = [next.selected, next.analysis?.format, next.sessionSettings.salt, next.sessionSettings.digest, next.sessionSettings.keyDerivation];
+      if (!sameInputs(knownSecretInputs, this.#knownSecretFrom)) {
+        this.#knownSecretFrom = knownSecretInputs;
+        next.knownSecret = knownSecretTarget(next.selected, next.analysis, next.sessionSettings);
+      }
     }
     this.#state = next;
+    this.#scheduleNotify();
+    this.#scheduleDerivation();
+  }
+
+  #commit(next: PanelState): void {
+    this.#state = next;
+    this.#notify();
+  }
+
+  #notify(): void {
+    this.#cancelNotify?.();
+    this.#cancelNotify = null;
     for (const listener of [...this.#listeners]) listener();
+  }
+
+  #scheduleNotify(): void {
+    if (this.#cancelNotify) return;
+    this.#cancelNotify = this.#inTaskOfItsOwn(() => {
+      this.#cancelNotify = null;
+      this.#notify();
+    });
   }
 }
 
