@@ -33,6 +33,7 @@ import { payloadRows, defaultExpanded } from '../../src/extension/panel/state/pa
 import { payloadLines } from '../../src/extension/panel/timeline/model';
 import { parseJsonFast, parsePythonJsonExact } from '../../src/core/python/pyjson';
 import { decodeCompanionHeader } from '../../src/core/timeline/companion-report';
+import { decodeJwt, signJwt, verifyJwtDecoded } from '../../src/core/formats/jwt';
 import { MAX_CACHED_DECODE_CHARS, cachedChars } from '../../src/core/formats/flask/cookie';
 import { pyValue } from '../support/arbitraries';
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, linearCases, nest, rawFlaskCookie } from '../support/hostile';
@@ -340,9 +341,43 @@ const companionTarget: FuzzTarget = {
   },
 };
 
+/** JWTs: the vectors' tokens mutated, and tokens built from random JSON header and claims. */
+function jwtTarget(pool: readonly string[]): FuzzTarget {
+  const tokens = pool.filter((s) => s.startsWith('eyJ'));
+  const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+  return {
+    name: 'jwt',
+    input(rng) {
+      if (rng.next() < 0.6) return mutate(rng, rng.pick(tokens), tokens);
+      const header = rng.next() < 0.7 ? `{"alg":"${rng.pick(['HS256', 'HS384', 'HS512', 'none', 'NONE', 'RS256', 'x', '__proto__'])}","typ":"JWT"}` : randomJsonText(rng);
+      const claims = rng.next() < 0.5 ? `{"exp":${rng.pick(['1', '1e400', '-0', '"x"', 'NaN', '99999999999999999999'])},"sub":${randomJsonText(rng)}}` : randomJsonText(rng);
+      return `${b64(header)}.${b64(claims)}.${mutate(rng, 'c2lnbmF0dXJl', [B64URL])}`;
+    },
+    run(token) {
+      const detected = detectFormats('token', token)[0]!;
+      const decoded = decodeJwt(token);
+      const verified = verifyJwtDecoded(decoded, { secrets: [{ text: HOSTILE_SECRET }, { text: 'other' }], now: 1_764_086_500 });
+      check(VERDICTS.has(verified.verdict), () => `unknown verdict ${verified.verdict}`);
+      check(verified.verdict !== 'valid' || /^HS(256|384|512)$/.test(decoded.alg ?? ''), () => `alg ${decoded.alg} was verified`);
+      analyzeCookie('token', token, { secrets: [{ text: HOSTILE_SECRET }], fallbackFormat: 'jwt' });
+      if (detected.format === 'jwt') check(decoded.header !== null, () => 'detected as a JWT without a readable header');
+      for (const part of [decoded.header, decoded.payload]) if (part) renderAll(part);
+      // Re-signing what was read gives a token that verifies with the same secret.
+      if (decoded.payload?.type === 'dict') {
+        const signed = signJwt(decoded.payload, { secret: { text: HOSTILE_SECRET } });
+        const again = signed.ok ? decodeJwt(signed.value) : null;
+        // (Claims that are not NumericDates are refused before the signature is looked at.)
+        if (again && again.claims.invalid.length === 0) {
+          check(verifyJwtDecoded(again, { secrets: [{ text: HOSTILE_SECRET }], now: 0 }).signature === 'valid', () => 'a re-signed token does not verify');
+        }
+      }
+    },
+  };
+}
+
 export function fuzzTargets(): FuzzTarget[] {
   const pool = seedCookies();
-  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool), companionTarget];
+  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool), companionTarget, jwtTarget(pool)];
 }
 
 /** Object.prototype must not change: keys such as `__proto__` stay data. */

@@ -47,6 +47,8 @@ export function linearCases(): HostileCase[] {
     { name: 'UUID tag of braces around a real UUID', jsonText: `{"a":{" u":"${'{'.repeat(50_000)}12345678123456781234567812345678${'}'.repeat(50_000)}"}}` },
     { name: '999 nested lists around a 1 MB string', jsonText: `{"a":${nest('[', ']', 998, JSON.stringify('y'.repeat(1_000_000 - 3000)))}}` },
     { name: '480 nested dicts of 400 keys', jsonText: nest('{"k":', '}', 480, `{${Array.from({ length: 400 }, (_, i) => `"${i}":[${i}]`).join(',')}}`) },
+    // What the 1 MiB inflate cap lets through: a 1.4 KB cookie of half a million values.
+    { name: '500,000 zeros in one list', jsonText: `{"a":[${'0,'.repeat(499_999)}0]}` },
   ];
 }
 

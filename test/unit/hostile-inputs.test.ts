@@ -20,7 +20,7 @@ import {
   type CapturedExchange,
   type PyValue,
 } from '../../src/core';
-import { parseJsonFast, parsePythonJsonExact } from '../../src/core/python/pyjson';
+import { MAX_JSON_VALUES, parseJsonFast, parsePythonJsonExact } from '../../src/core/python/pyjson';
 import { pyValue } from '../support/arbitraries';
 
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, crowdedCookieHeader, linearCases, nest, rawFlaskCookie } from '../support/hostile';
@@ -54,6 +54,7 @@ describe('large but linear inputs decode or fail like Flask', () => {
     'UUID tag of braces around a real UUID': 'ok',
     '999 nested lists around a 1 MB string': 'ok',
     '480 nested dicts of 400 keys': 'ok',
+    '500,000 zeros in one list': 'ERR_PAYLOAD_TOO_LARGE',
   };
   for (const { name, jsonText } of linearCases()) {
     it(name, () => {
@@ -61,6 +62,21 @@ describe('large but linear inputs decode or fail like Flask', () => {
       expect(decoded.payload?.ok ? 'ok' : decoded.payload?.error.code).toBe(outcomes[name]);
     });
   }
+
+  it(`a document of ${MAX_JSON_VALUES} values is read, by the fast path and the exact reader alike; one more is refused`, () => {
+    const list = (values: number) => `[${'0,'.repeat(values - 2)}0]`; // the list itself is a value
+    const [fits, over] = [list(MAX_JSON_VALUES), list(MAX_JSON_VALUES + 1)];
+    const fast = parseJsonFast(fits);
+    expect(fast?.value.type === 'list' && fast.value.items.length).toBe(MAX_JSON_VALUES - 1);
+    expect(pyEquals(fast!.value, parsePythonJsonExact(fits).value)).toBe(true);
+    expect(parseJsonFast(over)).toBeNull();
+    expect(() => parsePythonJsonExact(over)).toThrow(expect.objectContaining({ code: 'ERR_PAYLOAD_TOO_LARGE' }));
+    // Keys are not values: an object of n entries is n + 1.
+    const object = `{${Array.from({ length: MAX_JSON_VALUES - 1 }, (_, i) => `"${i}x":0`).join(',')}}`;
+    expect(parsePythonJsonExact(object).value.type).toBe('dict');
+    const verified = verifyFlaskCookie(rawFlaskCookie(`{"a":${list(MAX_JSON_VALUES)}}`), { secrets });
+    expect(verified).toMatchObject({ verdict: 'too_large', signature: 'valid', reason: { code: 'ERR_PAYLOAD_TOO_LARGE' } });
+  });
 
   it('str.strip("{}") semantics: braces around a UUID are stripped, whatever their number', () => {
     const decoded = decodeFlaskCookie(rawFlaskCookie(linearCases()[2]!.jsonText));

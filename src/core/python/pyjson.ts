@@ -11,6 +11,16 @@ import { compareCodePoints, type PyValue } from './pyvalue';
 export const PY_MAX_INT_DIGITS = 4300;
 /** Deeper nesting than this exhausts Python's recursion limit; we refuse it rather than risk our own stack. */
 export const MAX_JSON_DEPTH = 1000;
+/**
+ * A document of more values than this is refused (ERR_PAYLOAD_TOO_LARGE) rather than read:
+ * 1 MiB of zlib output, what a 1.4 KB cookie inflates to, holds 500,000 of them, and every view
+ * of them (repr, the tree, the Timeline's lines) costs hundreds of ms. Real sessions hold dozens.
+ */
+export const MAX_JSON_VALUES = 32_768;
+
+function tooManyValues(): never {
+  throw new SessionLensError('ERR_PAYLOAD_TOO_LARGE', `the JSON holds more than ${MAX_JSON_VALUES} values; refused`);
+}
 
 function fail(message: string, pos: number): never {
   throw new SessionLensError('ERR_JSON', `${message} at char ${pos}`);
@@ -22,6 +32,7 @@ class Reader {
   pos = 0;
   /** Deepest container seen, counted from 1 for the outermost. */
   levels = 0;
+  values = 0;
   constructor(readonly text: string) {}
 
   skipWhitespace(): void {
@@ -35,6 +46,7 @@ class Reader {
 
   value(depth: number): PyValue {
     if (depth > MAX_JSON_DEPTH) fail('nesting too deep', this.pos);
+    if (++this.values > MAX_JSON_VALUES) tooManyValues();
     const t = this.text;
     const c = t[this.pos];
     switch (c) {
@@ -214,6 +226,7 @@ export function parseJsonFast(text: string): JsonDocument | null {
   let levels = 0;
   let digits = 0;
   let keys = 0;
+  let commas = 0;
   const floats: boolean[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -235,6 +248,8 @@ export function parseJsonFast(text: string): JsonDocument | null {
       floats[floats.length - 1] = true; // a fraction or an exponent: the number is a float
     } else {
       digits = 0;
+      // A comma outside strings separates two values: past the cap, leave the refusal to the exact reader (before JSON.parse reads it all).
+      if (c === 0x2c && ++commas >= MAX_JSON_VALUES) return null;
       if (c === 0x7b || c === 0x5b) {
         if (++depth > levels && (levels = depth) > MAX_JSON_DEPTH / 2) return null;
       } else if (c === 0x7d || c === 0x5d) depth--;
@@ -247,13 +262,15 @@ export function parseJsonFast(text: string): JsonDocument | null {
   } catch {
     return null; // the exact reader reports the error as Python words it
   }
-  const walk = { floats, next: 0, keys: 0 };
+  const walk = { floats, next: 0, keys: 0, values: 0 };
   const value = fromJs(parsed, walk);
   // Fewer keys parsed than written, or numbers left over: duplicate keys dropped something.
   return value && walk.keys === keys && walk.next === floats.length ? { value, levels } : null;
 }
 
-function fromJs(v: unknown, walk: { floats: boolean[]; next: number; keys: number }): PyValue | null {
+function fromJs(v: unknown, walk: { floats: boolean[]; next: number; keys: number; values: number }): PyValue | null {
+  // Past the cap, the exact reader refuses the document (ERR_PAYLOAD_TOO_LARGE).
+  if (++walk.values > MAX_JSON_VALUES) return null;
   if (v === null) return { type: 'none' };
   switch (typeof v) {
     case 'boolean':

@@ -18,7 +18,7 @@ const TAG_KEY_SET: ReadonlySet<string> = new Set(TAG_KEYS);
  * item per character, so nested tags grow exponentially (Flask itself takes seconds and GBs).
  * Every character or item a tag creates is charged; real sessions use a few hundred.
  */
-export const MAX_UNTAG_WORK = 131_072;
+export const MAX_UNTAG_WORK = 32_768;
 
 class UntagBudget {
   constructor(private remaining: number) {}
