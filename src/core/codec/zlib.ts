@@ -1,5 +1,6 @@
 import { Inflate, inflateSync, zlibSync } from 'fflate';
 import { SessionLensError } from '../errors';
+import { deflateStreamEnd } from './deflate-end';
 
 /**
  * zlib as Python's `zlib.decompress` sees it: header checked, Adler-32
@@ -83,23 +84,6 @@ function inflateCapped(raw: Uint8Array, maxOutput: number): Uint8Array {
   return out;
 }
 
-/** Length of the deflate stream at the start of `raw` (the shortest prefix that inflates completely). */
-function deflateStreamLength(raw: Uint8Array, maxOutput: number): number {
-  let lo = 0;
-  let hi = raw.length;
-  const scratch = new Uint8Array(maxOutput + 1);
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    try {
-      inflateSync(raw.subarray(0, mid), { out: scratch });
-      hi = mid;
-    } catch {
-      lo = mid + 1;
-    }
-  }
-  return lo;
-}
-
 /** The deflate data after a zlib header Python accepts. */
 function deflateBody(data: Uint8Array): Uint8Array {
   if (data.length < 2) throw zlibError(-5, 'incomplete or truncated stream');
@@ -128,7 +112,13 @@ export function inflateZlib(data: Uint8Array, maxOutput = DEFAULT_MAX_DECOMPRESS
   const checksum = adler32(output);
   if (raw.length >= 4 && readUint32BE(raw, raw.length - 4) === checksum) return output;
   // The checksum belongs right after the deflate stream; anything after it is ignored, as Python does.
-  const end = deflateStreamLength(raw, maxOutput);
+  let end: number;
+  try {
+    end = deflateStreamEnd(raw);
+  } catch (error) {
+    // The stream just inflated, so its walk cannot fail; should it, the checksum cannot be found.
+    throw zlibError(-3, `invalid deflate data (${(error as Error).message})`);
+  }
   if (raw.length - end < 4) throw zlibError(-5, 'incomplete or truncated stream');
   if (readUint32BE(raw, end) !== checksum) throw zlibError(-3, 'incorrect data check');
   return output;
