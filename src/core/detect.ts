@@ -1,5 +1,6 @@
 import { FORMATS, formatById, type DecodedOf, type FormatDetection, type KnownFormatId, type VerificationOf } from './formats/registry';
-import type { Confidence, VerifyInput } from './formats/types';
+import type { Confidence, Notation, VerifyInput } from './formats/types';
+import type { PyValue } from './python/pyvalue';
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
 
@@ -88,4 +89,16 @@ export function formatTitle(reading: CookieReading | CookieAnalysis, separator =
   const format = formatById(reading.format) as { label: string; describe(decoded: unknown): string | null };
   const variant = format.describe('decoded' in reading ? reading.decoded : reading.verification.decoded);
   return variant ? `${format.label}${separator}${variant}` : format.label;
+}
+
+/** The session data the cookie itself carries, in whatever format (null: a server-side session's id, unknown or unreadable). */
+export function carriedPayload(analysis: CookieAnalysis): PyValue | null {
+  if (analysis.format === 'unknown') return null;
+  const format = formatById(analysis.format) as { payload(decoded: unknown): PyValue | null };
+  return format.payload(analysis.verification.decoded);
+}
+
+/** How the cookie's framework writes its values: Python's repr or JSON. */
+export function notationOf(analysis: CookieAnalysis): Notation {
+  return analysis.format === 'unknown' ? 'python' : formatById(analysis.format).notation;
 }

@@ -2,6 +2,7 @@
 export * from './errors';
 export * from './python/pyvalue';
 export { parsePythonJson, writePythonJson, formatPythonFloat, jsonString } from './python/pyjson';
+export { jsonPreview, jsonWithin } from './python/json-preview';
 export { pyRepr, pyStr, reprStr, reprPreview, reprWithin, prettyRepr, dashedUuid, MAX_RENDER_LENGTH, type PrettyRepr } from './python/pyrepr';
 export { parseTypedJson, writeTypedJson, fromTypedTree } from './python/typed-repr';
 export { tag, untag, TAG_KEYS } from './python/taggedjson';

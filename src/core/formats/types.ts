@@ -1,6 +1,10 @@
 import type { DigestName, KeyDerivation, SecretInput } from '../codec/crypto';
 import type { ErrorInfo } from '../errors';
 import type { SignatureStatus } from '../codec/itsdangerous';
+import type { PyValue } from '../python/pyvalue';
+
+/** How a framework writes session values: Python's repr (Flask) or JSON (JWT). */
+export type Notation = 'python' | 'json';
 
 /** Every format module has the same shape: detect → decode → verify → sign (`SessionFormat`). */
 
@@ -84,4 +88,9 @@ export interface SessionFormat<Id extends string, Decoded, Verification extends 
   verify(decoded: Decoded, input: VerifyInput): Verification;
   sign(input: SignInput, options: SignOptions): Result<string>;
   describe(decoded: Decoded): string | null;
+  /** The session data the cookie itself carries, or null (an id of a server-side session, or unreadable). */
+  payload(decoded: Decoded): PyValue | null;
+  /** Top-level keys the framework rewrites by itself when it re-issues a cookie (a JWT's iat, exp): a change to them alone is a refresh. */
+  reissueKeys: readonly string[];
+  notation: Notation;
 }

@@ -1,7 +1,7 @@
 import type { CompanionVerdict } from './companion-report';
 import type { SetCookie } from '../cookies';
 import type { DigestName, KeyDerivation, SecretInput } from '../codec/crypto';
-import type { CookieAnalysis } from '../detect';
+import { carriedPayload, type CookieAnalysis } from '../detect';
 import type { CapturedExchange } from '../exchange';
 import { FLASK_DEFAULTS } from '../formats/flask/cookie';
 import type { PayloadChange } from './payload-diff';
@@ -146,9 +146,7 @@ export function isRejected(state: CookieState | null): boolean {
 }
 
 export function payloadOf(state: CookieState | null): PyValue | null {
-  if (!state || state.analysis.format !== 'flask') return null;
-  const payload = state.analysis.verification.decoded.payload;
-  return payload?.ok ? payload.value.value : null;
+  return state ? carriedPayload(state.analysis) : null;
 }
 
 /** What looks wrong with a request's session handling, with the fix in the framework's own terms. */

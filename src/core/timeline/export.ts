@@ -129,9 +129,13 @@ function stateJson(state: CookieState, redactor: CookieRedactor) {
     out.compressed = v.decoded.compressed;
     out.ageSeconds = state.ageSeconds;
     if (v.decoded.timestamp?.ok) out.signedAt = Number(v.decoded.timestamp.value.seconds);
-    const payload = payloadOf(state);
-    if (payload && redactor.includeValues) out.payload = typed(payload);
-    else if (payload?.type === 'dict') out.payloadKeys = [...payload.entries.keys()];
+  } else if (analysis.format === 'jwt') {
+    const v = analysis.verification;
+    out.signature = v.signature;
+    out.matchedKeyIndex = v.matchedSecretIndex;
+    out.alg = v.decoded.alg;
+    const { iat, nbf, exp } = v.decoded.claims;
+    Object.assign(out, { iat, nbf, exp });
   } else if (analysis.format === 'flask-session') {
     const v = analysis.verification;
     redactor.alias(v.decoded.sid, state.value);
@@ -141,6 +145,9 @@ function stateJson(state: CookieState, redactor: CookieRedactor) {
     out.sidKind = v.decoded.sidKind;
     out.signed = v.decoded.signature !== null;
   }
+  const payload = payloadOf(state);
+  if (payload && redactor.includeValues) out.payload = typed(payload);
+  else if (payload?.type === 'dict') out.payloadKeys = [...payload.entries.keys()];
   return out;
 }
 

@@ -4,6 +4,8 @@ import { detectFormats, readCookie, verifyReading, type CookieAnalysis, type Coo
 import { diagnoseExchange, diagnoseHistory, diagnoseJar } from './diagnostics';
 import type { CapturedExchange } from '../exchange';
 import { diffPayloads } from './payload-diff';
+import { formatById } from '../formats/registry';
+import { jwtVerdictAt } from '../formats/jwt/token';
 import {
   isRejected,
   payloadOf,
@@ -182,6 +184,11 @@ export class TimelineBuilder {
         if ((verdict === 'valid' || verdict === 'unverified') && ageSeconds > this.settings.lifetimeSeconds) verdict = 'expired';
         else if (verdict === 'valid' && ageSeconds < 0) verdict = 'future_timestamp';
       }
+    } else if (analysis.format === 'jwt') {
+      // exp and nbf as the server saw them at this request, not by today's clock.
+      verdict = jwtVerdictAt(analysis.verification, serverNow);
+      const { iat } = analysis.verification.decoded.claims;
+      if (iat !== null) ageSeconds = serverNow - iat;
     }
     return { value, analysis, verdict, ageSeconds };
   }
@@ -309,17 +316,19 @@ export class TimelineBuilder {
     switch (set.state.analysis.format) {
       case 'flask-session':
         return entry.sessionId === 'changed' ? 'rejected' : 'refreshed';
-      case 'flask': {
+      case 'unknown':
+        return 'modified';
+      default: {
+        // A format whose cookie carries the session (Flask, JWT): compare what it says.
         const before = payloadOf(sent);
         const after = payloadOf(set.state);
         // The server cannot have read what it was sent: it started over.
         if (!before) return 'rejected';
         if (!after) return 'modified';
         entry.changes = diffPayloads(before, after);
-        return entry.changes.length === 0 ? 'refreshed' : 'modified';
+        const reissued: readonly (string | number)[] = formatById(set.state.analysis.format).reissueKeys;
+        return entry.changes.every((c) => c.path.length === 1 && reissued.includes(c.path[0]!)) ? 'refreshed' : 'modified';
       }
-      default:
-        return 'modified';
     }
   }
 

@@ -26,4 +26,7 @@ export const flaskSessionFormat = {
   verify: verifyFlaskSessionDecoded,
   sign: signFlaskSessionId,
   describe: (decoded) => (decoded.signature === null ? 'unsigned' : 'signed'),
+  payload: () => null,
+  reissueKeys: [],
+  notation: 'python',
 } as const satisfies SessionFormat<'flask-session', FlaskSessionDecoded, FlaskSessionVerification, string, FlaskSessionOptions & { secret: SecretInput }>;

@@ -43,4 +43,7 @@ export const flaskFormat = {
     return signed.ok ? { ok: true, value: signed.value.cookie } : signed;
   },
   describe: (decoded) => (decoded.compressed ? 'zlib-compressed' : null),
+  payload: (decoded) => (decoded.payload?.ok ? decoded.payload.value.value : null),
+  reissueKeys: [],
+  notation: 'python',
 } as const satisfies SessionFormat<'flask', FlaskDecoded, FlaskVerification, PyValue, FlaskSignOptions>;

@@ -22,4 +22,7 @@ export const jwtFormat = {
   verify: verifyJwtDecoded,
   sign: signJwt,
   describe: (decoded) => decoded.alg,
+  payload: (decoded) => decoded.payload,
+  reissueKeys: ['iat', 'exp', 'nbf', 'jti'],
+  notation: 'json',
 } as const satisfies SessionFormat<'jwt', JwtDecoded, JwtVerification, PyValue, JwtSignOptions>;

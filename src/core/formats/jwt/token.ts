@@ -4,7 +4,7 @@ import { SessionLensError, toErrorInfo, type ErrorInfo } from '../../errors';
 import { parsePythonJsonDocument, writePythonJson } from '../../python/pyjson';
 import type { PyValue } from '../../python/pyvalue';
 import { MAX_COOKIE_VALUE_LENGTH, unquoteCookieValue } from '../flask/cookie';
-import type { Detection, Result, VerificationBase, VerifyInput } from '../types';
+import type { Detection, Result, Verdict, VerificationBase, VerifyInput } from '../types';
 import { verificationOf } from '../verification';
 
 /**
@@ -161,6 +161,20 @@ function timeVerdict(decoded: JwtDecoded, input: VerifyInput, notes: string[], o
   }
   if (iat !== null && iat > now) notes.push('iat is in the future: jsonwebtoken accepts that, PyJWT rejects it (ImmatureSignatureError)');
   return ok;
+}
+
+/**
+ * The verdict at another moment than the one it was verified at (a Timeline request's time): exp
+ * and nbf are judged again against `now`; a signature verdict stays what it was.
+ */
+export function jwtVerdictAt(verification: JwtVerification, now: number): Verdict {
+  const { verdict, signature, decoded } = verification;
+  if (verdict !== 'valid' && verdict !== 'unverified' && verdict !== 'expired' && verdict !== 'future_timestamp') return verdict;
+  if (verdict === 'unverified' && verification.reason) return verdict; // alg none, asymmetric: no time verdict was reached
+  const { exp, nbf } = decoded.claims;
+  if (exp !== null && now >= exp) return 'expired';
+  if (nbf !== null && nbf > now) return 'future_timestamp';
+  return signature === 'valid' ? 'valid' : 'unverified';
 }
 
 export interface JwtSignOptions {

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { formatTitle, type CookieAnalysis, type SessionCandidate } from '../../../core';
+import { formatTitle, type CookieAnalysis, type JwtDecoded, type SessionCandidate } from '../../../core';
 import { attributeFacts, rawSegments, relative, sessionFacts, type Fact } from '../state/cookie-facts';
 import { siteExchanges } from '../state/derive';
 import { COMPANION_HINT, latestServerSession, serverFacts } from '../state/server-session';
@@ -73,6 +73,25 @@ function ServerSession({ sid }: { sid: string }) {
   );
 }
 
+/** A JWT's claims and header, or why the token cannot be read. */
+function JwtSection({ decoded }: { decoded: JwtDecoded }) {
+  return (
+    <>
+      {decoded.payload ? (
+        <DecodedPayloadView root={decoded.payload} title="Claims" headingId="payload-heading" notation="json" />
+      ) : (
+        <section aria-labelledby="payload-heading">
+          <h3 id="payload-heading">Claims</h3>
+          <p className="tone-bad" id="payload-error">
+            The token cannot be read: {decoded.error?.message ?? 'no claims set'} ({decoded.error?.code ?? 'ERR_PAYLOAD_INVALID'})
+          </p>
+        </section>
+      )}
+      {decoded.header && <DecodedPayloadView root={decoded.header} title="Header" headingId="jwt-header-heading" notation="json" />}
+    </>
+  );
+}
+
 /** Everything about the chosen cookie: verdict, payload, times, attributes, raw parts. */
 export function CookieDetails({ candidate, analysis }: { candidate: SessionCandidate; analysis: CookieAnalysis }) {
   const { sessionSettings, nowMs } = usePanelState();
@@ -88,6 +107,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       <Verdict analysis={analysis} />
 
       {analysis.format === 'flask' && <PayloadSection key={candidate.name} payload={flask!.payload} />}
+      {analysis.format === 'jwt' && <JwtSection key={candidate.name} decoded={analysis.verification.decoded} />}
       {flask?.payload?.ok && <SignAndSetEditor key={`editor-${candidate.name}`} candidate={candidate} decoded={flask} payload={flask.payload.value.value} />}
       {analysis.format === 'flask-session' && (
         <>
@@ -98,7 +118,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       )}
 
       <section aria-labelledby="session-facts-heading">
-        <h3 id="session-facts-heading">{analysis.format === 'flask-session' ? 'Session id' : 'Signature'}</h3>
+        <h3 id="session-facts-heading">{analysis.format === 'flask-session' ? 'Session id' : analysis.format === 'jwt' ? 'Token' : 'Signature'}</h3>
         <FactList facts={sessionFacts(analysis, sessionSettings, nowMs)} className="session-facts" />
       </section>
       <section aria-labelledby="attributes-heading">

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { PyValue, Result, DecodedPayload } from '../../../core';
 import { copyText } from '../../platform/clipboard';
-import { copyJsonText, copyValueText, defaultExpanded, payloadRows, treeKey, type TreeRow } from '../state/payload-tree';
+import { copyJsonText, copyValueText, defaultExpanded, payloadRows, treeKey, type Notation, type TreeRow } from '../state/payload-tree';
 
 function valueClass(row: TreeRow): string {
   switch (row.value?.type) {
@@ -25,6 +25,7 @@ function valueClass(row: TreeRow): string {
 
 /** The payload as an ARIA tree; each treeitem reads "key: value". */
 function PayloadTree(props: {
+  label: string;
   rows: readonly TreeRow[];
   current: TreeRow | null;
   onFocus: (id: string) => void;
@@ -56,7 +57,7 @@ function PayloadTree(props: {
   };
 
   return (
-    <div role="tree" aria-label="Payload" className="tree" ref={treeRef} onKeyDown={onKeyDown}>
+    <div role="tree" aria-label={props.label} className="tree" ref={treeRef} onKeyDown={onKeyDown}>
       {rows.map((row) => {
         const isCurrent = row.id === current?.id;
         return (
@@ -92,8 +93,18 @@ function PayloadTree(props: {
   );
 }
 
-/** A typed tree with copy buttons under `title` (the cookie's payload, or the server-side session). */
-export function DecodedPayloadView({ root, title = 'Payload', headingId = 'payload-heading' }: { root: PyValue; title?: string; headingId?: string }) {
+/** A typed tree with copy buttons under `title` (the cookie's payload, the server-side session, a JWT's claims or header). */
+export function DecodedPayloadView({
+  root,
+  title = 'Payload',
+  headingId = 'payload-heading',
+  notation = 'python',
+}: {
+  root: PyValue;
+  title?: string;
+  headingId?: string;
+  notation?: Notation;
+}) {
   const defaults = useMemo(() => defaultExpanded(root), [root]);
   // What the user opened or closed, over the defaults (kept when the cookie's value changes).
   const [overrides, setOverrides] = useState<ReadonlyMap<string, boolean>>(new Map());
@@ -105,8 +116,8 @@ export function DecodedPayloadView({ root, title = 'Payload', headingId = 'paylo
       if (open) expanded.add(id);
       else expanded.delete(id);
     }
-    return payloadRows(root, expanded);
-  }, [root, defaults, overrides]);
+    return payloadRows(root, expanded, notation);
+  }, [root, defaults, overrides, notation]);
   const current = rows.find((r) => r.id === focusedId) ?? rows[0] ?? null;
   const target = current?.value ?? null;
 
@@ -121,7 +132,7 @@ export function DecodedPayloadView({ root, title = 'Payload', headingId = 'paylo
     }
     void copyText(text).then((ok) => setCopied(ok ? `Copied ${label}` : 'Copy failed'));
   };
-  const copyValue = () => target && copy(`the value of ${current!.key}`, () => copyValueText(target));
+  const copyValue = () => target && copy(`the value of ${current!.key}`, () => copyValueText(target, notation));
 
   return (
     <section aria-labelledby={headingId} className="payload">
@@ -141,6 +152,7 @@ export function DecodedPayloadView({ root, title = 'Payload', headingId = 'paylo
         </span>
       </div>
       <PayloadTree
+        label={title}
         rows={rows}
         current={current}
         onFocus={setFocusedId}

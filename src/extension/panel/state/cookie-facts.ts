@@ -5,6 +5,7 @@ import {
   signatureTimes,
   type CandidateSource,
   type CookieAnalysis,
+  type JwtDecoded,
   type SessionCandidate,
   type SessionSettings,
 } from '../../../core';
@@ -70,7 +71,7 @@ export function attributeFacts(candidate: SessionCandidate, nowMs: number): Fact
   ];
 }
 
-/** Signing time, age and expiry under the lifetime (Flask cookies), or the id's facts (Flask-Session). */
+/** Signing time, age and expiry under the lifetime (Flask cookies), the id's facts (Flask-Session), a JWT's times. */
 export function sessionFacts(analysis: CookieAnalysis, settings: SessionSettings, nowMs: number): Fact[] {
   if (analysis.format === 'flask-session') {
     const d = analysis.verification.decoded;
@@ -80,6 +81,7 @@ export function sessionFacts(analysis: CookieAnalysis, settings: SessionSettings
       { label: 'Signed', value: d.signature === null ? 'no (SESSION_USE_SIGNER off)' : 'yes (itsdangerous Signer, salt "flask-session")' },
     ];
   }
+  if (analysis.format === 'jwt') return jwtFacts(analysis.verification.decoded, nowMs);
   if (analysis.format !== 'flask') return [];
   const decoded = analysis.verification.decoded;
   const facts: Fact[] = [{ label: 'Compressed', value: decoded.compressed ? 'yes (zlib)' : 'no' }];
@@ -105,6 +107,18 @@ export function sessionFacts(analysis: CookieAnalysis, settings: SessionSettings
   return facts;
 }
 
+/** A JWT's algorithm and its time claims (NumericDate seconds), each against the clock. */
+function jwtFacts(decoded: JwtDecoded, nowMs: number): Fact[] {
+  const facts: Fact[] = [{ label: 'Algorithm', value: decoded.alg ?? '(none given)', ...(decoded.alg?.toLowerCase() === 'none' ? { tone: 'bad' as const } : {}) }];
+  const { iat, nbf, exp } = decoded.claims;
+  const at = (seconds: number) => `${formatUtc(seconds * 1000)}, ${relative(seconds * 1000, nowMs)} (${seconds})`;
+  if (iat !== null) facts.push({ label: 'Issued (iat)', value: at(iat) });
+  if (nbf !== null) facts.push({ label: 'Not before (nbf)', value: at(nbf), ...(nbf * 1000 > nowMs ? { tone: 'bad' as const } : {}) });
+  facts.push(exp === null ? { label: 'Expires (exp)', value: 'never: no exp claim', tone: 'warn' } : { label: 'Expires (exp)', value: at(exp), ...(exp * 1000 <= nowMs ? { tone: 'bad' as const } : {}) });
+  for (const name of decoded.claims.invalid) facts.push({ label: name, value: 'not a NumericDate (seconds): the token is refused', tone: 'bad' });
+  return facts;
+}
+
 /** The value's parts, for "Raw value". */
 export function rawSegments(analysis: CookieAnalysis, value: string): Fact[] {
   if (analysis.format === 'flask') {
@@ -119,6 +133,15 @@ export function rawSegments(analysis: CookieAnalysis, value: string): Fact[] {
   if (analysis.format === 'flask-session') {
     const d = analysis.verification.decoded;
     return [{ label: 'Session id', value: d.sid }, ...(d.signature === null ? [] : [{ label: 'Signature', value: d.signature }])];
+  }
+  if (analysis.format === 'jwt') {
+    const s = analysis.verification.decoded.segments;
+    if (!s) return [{ label: 'Value', value }];
+    return [
+      { label: 'Header', value: s.header },
+      { label: 'Payload', value: s.payload },
+      { label: 'Signature', value: s.signature || '(empty)' },
+    ];
   }
   return [{ label: 'Value', value }];
 }

@@ -1,4 +1,4 @@
-import { pyStr, reprPreview, reprStr, writeTypedJson, type PyValue } from '../../../core';
+import { jsonPreview, pyStr, reprPreview, reprStr, writeTypedJson, type Notation, type PyValue } from '../../../core';
 
 /**
  * The payload as rows of an ARIA tree: one row per visible node, flat, with level and
@@ -6,6 +6,8 @@ import { pyStr, reprPreview, reprStr, writeTypedJson, type PyValue } from '../..
  */
 
 export type TreePath = readonly (string | number)[];
+
+export type { Notation } from '../../../core';
 
 export interface TreeRow {
   /** Stable id of the node: its path as JSON. */
@@ -15,7 +17,7 @@ export interface TreeRow {
   level: number;
   /** The dict key or list index, as shown. */
   key: string;
-  /** The value as shown (Python's repr; long values shortened — copying gives all of it). */
+  /** The value as shown (Python's repr or JSON; long values shortened — copying gives all of it). */
   text: string;
   /** Type badge for values JSON has no word for. */
   badge: string | null;
@@ -63,8 +65,9 @@ function shorten(text: string): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
 }
 
-/** How a value reads in its row: Python's repr, except UUIDs and datetimes in their familiar text form. */
-export function valueText(value: PyValue): string {
+/** How a value reads in its row: Python's repr, except UUIDs and datetimes in their familiar text form; or JSON. */
+export function valueText(value: PyValue, notation: Notation = 'python'): string {
+  if (notation === 'json') return jsonPreview(value, MAX_TEXT);
   switch (value.type) {
     case 'uuid':
     case 'datetime':
@@ -76,10 +79,11 @@ export function valueText(value: PyValue): string {
   }
 }
 
-function keyText(key: string | number): string {
+function keyText(key: string | number, notation: Notation): string {
   if (typeof key === 'number') return String(key);
   // Keys are shown bare unless that would hide something (empty, spaces, control characters, ":").
-  return key !== '' && /^[^\s\p{C}:]+$/u.test(key) ? key : reprStr(key);
+  if (key !== '' && /^[^\s\p{C}:]+$/u.test(key)) return key;
+  return notation === 'json' ? jsonPreview({ type: 'str', value: key }, MAX_TEXT) : reprStr(key);
 }
 
 function childrenOf(value: PyValue): [string | number, PyValue][] | null {
@@ -123,7 +127,7 @@ export function defaultExpanded(root: PyValue): Set<string> {
   return walk(topLevel(root), []) ? new Set(ids) : new Set();
 }
 
-export function payloadRows(root: PyValue, expanded: ReadonlySet<string>): TreeRow[] {
+export function payloadRows(root: PyValue, expanded: ReadonlySet<string>, notation: Notation = 'python'): TreeRow[] {
   const rows: TreeRow[] = [];
   const add = (entries: [string | number, PyValue][], total: number, parent: TreePath, level: number) => {
     const parentId = parent.length === 0 ? null : pathId(parent);
@@ -134,7 +138,7 @@ export function payloadRows(root: PyValue, expanded: ReadonlySet<string>): TreeR
       const id = pathId(path);
       const expandable = childCount(value) > 0;
       const isOpen = expandable && expanded.has(id);
-      rows.push({ id, path, level, key: keyText(key), text: valueText(value), badge: badgeOf(value), expandable, expanded: isOpen, parentId, posInSet: i + 1, setSize, value });
+      rows.push({ id, path, level, key: keyText(key, notation), text: valueText(value, notation), badge: badgeOf(value), expandable, expanded: isOpen, parentId, posInSet: i + 1, setSize, value });
       if (isOpen) add(childrenOf(value)!, childCount(value), path, level + 1);
     });
     if (total > shown.length) {
@@ -160,9 +164,9 @@ export function payloadRows(root: PyValue, expanded: ReadonlySet<string>): TreeR
   return rows;
 }
 
-/** "Copy value": strings, UUIDs and datetimes as text (Python's str()), everything else as Python's repr. */
-export function copyValueText(value: PyValue): string {
-  return pyStr(value);
+/** "Copy value": strings, UUIDs and datetimes as text (Python's str()), everything else as Python's repr (or JSON). */
+export function copyValueText(value: PyValue, notation: Notation = 'python'): string {
+  return notation === 'json' && value.type !== 'str' ? writeTypedJson(value, '  ') : pyStr(value);
 }
 
 /** "Copy as JSON": the `$type` representation the CLI prints and `sign --payload` reads. */

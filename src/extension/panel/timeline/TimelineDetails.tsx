@@ -3,12 +3,14 @@ import {
   formatDuration,
   formatPath,
   headerValues,
+  notationOf,
   payloadOf,
   type CompanionReport,
   type CookieState,
   type Diagnostic,
   type HttpTimelineEntry,
   type JarTimelineEntry,
+  type Notation,
   type PayloadChange,
   type PyValue,
   type TimelineEntry,
@@ -25,10 +27,10 @@ import {
   verdictLabel,
 } from './model';
 
-function PayloadView({ value }: { value: PyValue }) {
+function PayloadView({ value, notation = 'python' }: { value: PyValue; notation?: Notation }) {
   return (
     <div className="tl-payload" aria-label="Decoded payload">
-      {payloadLines(value).map((line, i) => (
+      {payloadLines(value, notation).map((line, i) => (
         <div key={i} style={{ paddingLeft: `${line.depth * 12}px` }}>
           {line.label && <span className="tl-key">{line.label}</span>}
           <span>{line.text}</span>
@@ -48,8 +50,9 @@ function StateView({ state }: { state: CookieState }) {
         <span className="tl-badge">{formatTitle(state.analysis)}</span> <span className={`tl-verdict tone-${verdict.tone}`}>{verdict.text}</span>
         {state.ageSeconds !== null && <span className="muted"> · signed {state.ageSeconds >= 0 ? `${formatDuration(state.ageSeconds)} before` : `${formatDuration(-state.ageSeconds)} after`} this request</span>}
       </div>
-      {payload && <PayloadView value={payload} />}
+      {payload && <PayloadView value={payload} notation={notationOf(analysis)} />}
       {analysis.format === 'flask' && !payload && <p className="muted">The payload does not decode: {analysis.verification.decoded.payload?.ok === false ? analysis.verification.decoded.payload.error.message : 'no payload segment'}.</p>}
+      {analysis.format === 'jwt' && !payload && <p className="muted">The token does not decode: {analysis.verification.decoded.error?.message ?? 'no claims set'}.</p>}
       {analysis.format === 'flask-session' && (
         <p className="tl-mono">
           id {analysis.verification.decoded.sid} <span className="muted">({analysis.verification.decoded.issuedBy}); the data is in the server&apos;s store</span>
@@ -112,7 +115,7 @@ function BeforeAfter({ entry }: { entry: HttpTimelineEntry }) {
 
 const CHANGE_SYMBOL = { added: '+', removed: '−', changed: '~' } as const;
 
-function Changes({ changes, title }: { changes: readonly PayloadChange[]; title: string }) {
+function Changes({ changes, title, notation }: { changes: readonly PayloadChange[]; title: string; notation: Notation }) {
   return (
     <section>
       <h3>{title}</h3>
@@ -124,11 +127,11 @@ function Changes({ changes, title }: { changes: readonly PayloadChange[]; title:
             </span>{' '}
             <span className="tl-change-text">
               {change.kind} <span className="tl-mono">{formatPath(change.path)}</span>
-              {change.kind === 'added' && <>: <span className="tl-mono">{shortRepr(change.after)}</span></>}
-              {change.kind === 'removed' && <> (was <span className="tl-mono">{shortRepr(change.before)}</span>)</>}
+              {change.kind === 'added' && <>: <span className="tl-mono">{shortRepr(change.after, notation)}</span></>}
+              {change.kind === 'removed' && <> (was <span className="tl-mono">{shortRepr(change.before, notation)}</span>)</>}
               {change.kind === 'changed' && (
                 <>
-                  : <span className="tl-mono">{shortRepr(change.before)}</span> → <span className="tl-mono">{shortRepr(change.after)}</span>
+                  : <span className="tl-mono">{shortRepr(change.before, notation)}</span> → <span className="tl-mono">{shortRepr(change.after, notation)}</span>
                 </>
               )}
             </span>
@@ -198,7 +201,7 @@ function HttpDetails({ entry }: { entry: HttpTimelineEntry }) {
       {entry.cookieName !== null && <BeforeAfter entry={entry} />}
       {entry.server?.ok && <ServerSide report={entry.server.report} />}
       {entry.server === null && isServerSideId(entry) && <p className="muted tl-companion-hint">{COMPANION_HINT}</p>}
-      {entry.changes.length > 0 && <Changes changes={entry.changes} title={changesTitle(entry)} />}
+      {entry.changes.length > 0 && <Changes changes={entry.changes} title={changesTitle(entry)} notation={entry.set?.state ? notationOf(entry.set.state.analysis) : 'python'} />}
       <Diagnostics diagnostics={entry.diagnostics} />
       <Headers entry={entry} />
     </>

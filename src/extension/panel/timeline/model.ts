@@ -1,9 +1,12 @@
 // What the timeline shows, in words: labels, explanations, filter, formatting. Pure (no DOM).
 import {
+  jsonPreview,
+  jsonWithin,
   reprPreview,
   reprWithin,
   reprStr,
   type CookieState,
+  type Notation,
   type Diagnostic,
   type HttpTimelineEntry,
   type JarEvent,
@@ -150,8 +153,9 @@ export function verdictLabel(state: CookieState): { text: string; tone: 'ok' | '
 // ------------------------------------------------------------------ payloads
 
 /** Python repr, cut to `max` characters. */
-export function shortRepr(value: PyValue | undefined, max = 160): string {
-  return value === undefined ? '' : reprPreview(value, max);
+export function shortRepr(value: PyValue | undefined, notation: Notation = 'python', max = 160): string {
+  if (value === undefined) return '';
+  return notation === 'json' ? jsonPreview(value, max) : reprPreview(value, max);
 }
 
 export interface PayloadLine {
@@ -168,7 +172,7 @@ const MAX_LINES = 400;
  * A payload as indented lines: containers whose repr is short stay on one line, longer ones
  * open up one level per line. Capped at `MAX_LINES` (the last line says how much was left out).
  */
-export function payloadLines(value: PyValue): PayloadLine[] {
+export function payloadLines(value: PyValue, notation: Notation = 'python'): PayloadLine[] {
   const lines: PayloadLine[] = [];
   let omitted = 0;
   const walk = (v: PyValue, label: string, depth: number) => {
@@ -176,18 +180,19 @@ export function payloadLines(value: PyValue): PayloadLine[] {
       omitted += 1;
       return;
     }
-    const inline = depth > 0 ? reprWithin(v, INLINE_LIMIT) : null;
+    const json = notation === 'json';
+    const inline = depth > 0 ? (json ? jsonWithin(v, INLINE_LIMIT) : reprWithin(v, INLINE_LIMIT)) : null;
     const children: [string, PyValue][] | null =
       v.type === 'dict'
-        ? [...v.entries].map(([k, item]) => [`${reprStr(k)}: `, item])
+        ? [...v.entries].map(([k, item]) => [`${json ? jsonPreview({ type: 'str', value: k }, 400) : reprStr(k)}: `, item])
         : v.type === 'list' || v.type === 'tuple'
           ? v.items.map((item, i) => [`[${i}]: `, item])
           : null;
     if (!children || children.length === 0 || inline !== null) {
-      lines.push({ depth, label, text: inline ?? reprPreview(v, 400) });
+      lines.push({ depth, label, text: inline ?? (json ? jsonPreview(v, 400) : reprPreview(v, 400)) });
       return;
     }
-    const [open, close] = v.type === 'dict' ? ['{', '}'] : v.type === 'tuple' ? ['(', ')'] : ['[', ']'];
+    const [open, close] = v.type === 'dict' ? ['{', '}'] : v.type === 'tuple' && !json ? ['(', ')'] : ['[', ']'];
     lines.push({ depth, label, text: `${open} ${children.length} item${children.length === 1 ? '' : 's'}` });
     for (const [childLabel, child] of children) walk(child, childLabel, depth + 1);
     if (lines.length < MAX_LINES) lines.push({ depth, label: '', text: close });
