@@ -72,6 +72,9 @@ export class TargetSession {
     const answer = new Promise<unknown>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, method });
     });
+    // The target may detach (rejecting `answer`) while the message is still being sent, or the send
+    // itself may fail: then nothing awaits `answer`, and its rejection must not go unhandled.
+    answer.catch(() => undefined);
     try {
       await this.#browser.send('Target.sendMessageToTarget', {
         sessionId: this.sessionId,
