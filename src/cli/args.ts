@@ -222,7 +222,7 @@ Run "session-lens help COMMAND" for the options of each command.
 Exit status: 0 decoded, valid or a deletion (audit: no known secret); 1 verified
 but not valid; 2 usage error, malformed or refused input, or output that could
 not be written; 3 audit found the secret (a finding).`,
-  decode: `session-lens decode COOKIE [--json] [--name NAME] [--format flask|flask-session]
+  decode: `session-lens decode COOKIE [--json] [--name NAME] [--format flask|flask-session|django|jwt]
 
 Decodes a session cookie without any secret: format, payload (every Flask
 TaggedJSON type), compression and signing time. Nothing is verified.
@@ -237,12 +237,14 @@ Give SECRET_KEY first, then any SECRET_KEY_FALLBACKS.
   --secret TEXT          a secret as text (UTF-8); repeat for fallbacks
   --secret-hex HEX       a secret given as hex bytes (e.g. from os.urandom)
   --secret-env VAR       read a secret from an environment variable (keeps it out of shell history)
-  --salt TEXT            default: cookie-session (Flask) / flask-session (Flask-Session ids)
-  --digest NAME          sha1 (default), sha224, sha256, sha384, sha512, md5
+  --salt TEXT            default: cookie-session (Flask) / flask-session (Flask-Session ids) /
+                         django.contrib.sessions.backends.signed_cookies (Django)
+  --digest NAME          sha1 (default; Django: sha256), sha224, sha256, sha384, sha512, md5
   --key-derivation NAME  hmac (Flask's default), django-concat, concat, none
-  --max-age SECONDS      reject older signatures (Flask: PERMANENT_SESSION_LIFETIME, 2678400)
+  --max-age SECONDS      reject older signatures (Flask: PERMANENT_SESSION_LIFETIME, 2678400;
+                         Django: SESSION_COOKIE_AGE, 1209600 unless given)
   --now UNIX             the current time to check the age against (default: the clock)
-  --format NAME          flask, flask-session or jwt, instead of detecting it
+  --format NAME          flask, flask-session, django or jwt, instead of detecting it
   --name NAME            the cookie name, when it helps detection
   --json                 print one JSON object instead of text`,
   sign: `session-lens sign --secret KEY --payload JSON [options]
@@ -260,8 +262,10 @@ standard input.
   --format jwt           sign a JWT instead (payload: a JSON object; --digest
                          sha256|sha384|sha512 for HS256/384/512; prints the token)
   --format flask-session sign a session id instead (payload: the id as a JSON string)
+  --format django        sign a Django signed_cookies session (payload: a JSON object;
+                         --digest sha1 for Django ≤ 3.0)
   --json                 print {cookie, compressed, timestamp, payload_json_text}
-                         ({cookie, format} with --format jwt or flask-session)`,
+                         ({cookie, format} with --format jwt, django or flask-session)`,
   audit: `session-lens audit COOKIE [--wordlist FILE …] [--builtin] [--json] [options]
 
 Looks for the secret that signed the cookie among known weak secrets: the

@@ -92,7 +92,7 @@ function lineOfCandidate(block: Uint8Array, index: number, literal: boolean): nu
 /** The format to search as: the one asked for, else the detected one (Flask when none fits, as verify reads it). */
 export function auditFormat(name: string, value: string, asked: CliOptions['format']): AuditFormat {
   const format = asked ?? detectFormats(name, value)[0]!.format;
-  if (format === 'jwt') throw new UsageError('audit does not search JWT secrets yet (flask and flask-session only)');
+  if (format === 'jwt' || format === 'django') throw new UsageError(`audit does not search ${format === 'jwt' ? 'JWT' : 'Django'} secrets yet (flask and flask-session only)`);
   return format === 'unknown' ? 'flask' : format;
 }
 

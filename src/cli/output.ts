@@ -5,6 +5,8 @@ import {
   prettyRepr,
   writeTypedJson,
   type CookieAnalysis,
+  type PyValue,
+  type Result,
   type Verdict,
   formatTitle,
   writePythonJson,
@@ -67,6 +69,14 @@ export function analysisJson(analysis: CookieAnalysis, inputNotes: readonly stri
       add('alg', str(d.alg));
       add('expires_at', d.claims.exp === null ? 'null' : String(d.claims.exp));
       add('not_before', d.claims.nbf === null ? 'null' : String(d.claims.nbf));
+    } else if (v.format === 'django') {
+      const d = v.decoded;
+      add('payload', d.payload?.ok ? writeTypedJson(d.payload.value.value) : 'null');
+      add('timestamp', d.signedAt === null ? 'null' : String(d.signedAt));
+      add('compressed', String(d.compressed));
+      if (d.payload && !d.payload.ok) add('payload_error', JSON.stringify(d.payload.error));
+      if (d.segments) add('segments', JSON.stringify(d.segments));
+      add('legacy_sha1', String(v.legacySha1));
     } else {
       add('payload', 'null');
       add('timestamp', 'null');
@@ -186,16 +196,33 @@ const JWT_VERDICT_TEXT: Partial<Record<Verdict, string>> = {
   bad_payload: 'invalid — a time claim (exp, nbf, iat) is not a number',
 };
 
+/** Django's words: whatever fails, it starts a new, empty session (it never answers HTTP 500). */
+const DJANGO_VERDICT_TEXT: Partial<Record<Verdict, string>> = {
+  expired: 'expired — signed longer ago than SESSION_COOKIE_AGE; Django starts a new, empty session',
+  bad_payload: 'signed, but the payload cannot be decoded — Django starts a new, empty session',
+};
+
 export function analysisText(analysis: CookieAnalysis, secretCount: number, inputNotes: readonly string[] = []): Line[] {
   const lines: Line[] = [];
   const notes = (all: readonly string[]) => lines.push(...all.map((note) => row('Note', tone('warn', note))));
+  /** A payload Python decoded (Flask, Django), as Python prints it. */
+  const payloadLines = (payload: Result<{ value: PyValue }> | null) => {
+    if (payload?.ok) {
+      lines.push([tone('bold', 'Payload')]);
+      const pretty = prettyRepr(payload.value.value, { indent: '  ' });
+      lines.push(...`  ${pretty.text}`.split('\n').map((line) => [line]));
+      if (pretty.truncated) lines.push([tone('warn', '  … the payload is too long to print in full; --json prints all of it')]);
+    } else if (payload) {
+      lines.push(row('Payload', tone('bad', `${payload.error.message} [${payload.error.code}]`)));
+    }
+  };
   if (analysis.format === 'unknown') {
     lines.push(row('Format', 'unknown'), row('Verdict', tone('bad', VERDICT_TEXT.malformed)), row('Why', analysis.detection.reasons.join('; ')));
     notes(inputNotes);
     return lines;
   }
   const v = analysis.verification;
-  if (v.format === 'flask' || v.format === 'jwt') {
+  if (v.format !== 'flask-session') {
     lines.push(row('Format', formatTitle(analysis, ', ')));
   } else {
     const d = v.decoded;
@@ -211,7 +238,7 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
             ...(v.signature === 'valid_noncanonical' ? [tone('warn', " — only under Python's lenient base64 (non-canonical encoding)")] : []),
           ];
   lines.push(row('Signature', ...signature));
-  lines.push(row('Verdict', tone(v.verdict === 'valid' ? 'good' : v.verdict === 'unverified' ? 'dim' : 'bad', (v.format === 'jwt' ? JWT_VERDICT_TEXT[v.verdict] : undefined) ?? VERDICT_TEXT[v.verdict])));
+  lines.push(row('Verdict', tone(v.verdict === 'valid' ? 'good' : v.verdict === 'unverified' ? 'dim' : 'bad', (v.format === 'jwt' ? JWT_VERDICT_TEXT[v.verdict] : v.format === 'django' ? DJANGO_VERDICT_TEXT[v.verdict] : undefined) ?? VERDICT_TEXT[v.verdict])));
   if (v.reason && v.verdict !== 'unverified' && v.verdict !== 'valid') lines.push(row('Why', v.reason.message, ' ', tone('dim', `[${v.reason.code}]`)));
   if (v.format === 'flask') {
     const d = v.decoded;
@@ -222,14 +249,12 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
     } else if (d.timestamp && !d.timestamp.ok) {
       lines.push(row('Signed at', tone('bad', d.timestamp.error.message)));
     }
-    if (d.payload?.ok) {
-      lines.push([tone('bold', 'Payload')]);
-      const pretty = prettyRepr(d.payload.value.value, { indent: '  ' });
-      lines.push(...`  ${pretty.text}`.split('\n').map((line) => [line]));
-      if (pretty.truncated) lines.push([tone('warn', '  … the payload is too long to print in full; --json prints all of it')]);
-    } else if (d.payload) {
-      lines.push(row('Payload', tone('bad', `${d.payload.error.message} [${d.payload.error.code}]`)));
-    }
+    payloadLines(d.payload);
+  }
+  if (v.format === 'django') {
+    const d = v.decoded;
+    if (d.signedAt !== null) lines.push(row('Signed at', utc(BigInt(d.signedAt)), ' ', tone('dim', `(${d.signedAt})`)));
+    payloadLines(d.payload);
   }
   if (v.format === 'jwt') {
     const { claims, payload } = v.decoded;

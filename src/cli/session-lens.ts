@@ -3,6 +3,8 @@ import {
   MAX_COOKIE_VALUE_LENGTH,
   SessionLensError,
   analyzeCookie,
+  DJANGO_SHAPE,
+  JWT_SHAPE,
   detectFlaskSession,
   isDeletion,
   jsonString,
@@ -10,6 +12,7 @@ import {
   parseTypedJson,
   signFlaskCookie,
   signFlaskSessionId,
+  signDjangoCookie,
   signJwt,
   type DigestName,
   type HmacAlgorithm,
@@ -53,6 +56,8 @@ function shapeScore(value: string): number {
   if (value.length > MAX_COOKIE_VALUE_LENGTH) return 0;
   const cookie = unquoteCookieValue(value);
   if (FLASK_SHAPE.test(cookie)) return /^\.?e/.test(cookie) ? 3 : 1;
+  if (DJANGO_SHAPE.test(cookie)) return /^\.?eyJ|^\.eJ/.test(cookie) ? 3 : 1;
+  if (JWT_SHAPE.test(cookie)) return 3;
   return detectFlaskSession('', cookie) ? 2 : 0;
 }
 
@@ -149,7 +154,7 @@ function runSign(options: CliOptions, io: Io, print: Printer): number {
     const message = error instanceof SessionLensError ? error.message : String(error);
     throw new UsageError(`--payload is not valid JSON in the "$type" representation: ${message}`);
   }
-  if (options.format === 'jwt' || options.format === 'flask-session') return signOther(options.format, payload, options, print);
+  if (options.format === 'jwt' || options.format === 'flask-session' || options.format === 'django') return signOther(options.format, payload, options, print);
   const signed = signFlaskCookie(payload, {
     secret: options.secrets[0]!,
     salt: options.salt,
@@ -174,10 +179,15 @@ function runSign(options: CliOptions, io: Io, print: Printer): number {
 
 const JWT_ALGORITHMS: Partial<Record<DigestName, HmacAlgorithm>> = { sha256: 'HS256', sha384: 'HS384', sha512: 'HS512' };
 
-/** sign --format jwt (the payload a JSON object; --digest sha256|sha384|sha512 picks HS256/384/512) or flask-session (the payload the id, a JSON string). */
-function signOther(format: 'jwt' | 'flask-session', payload: PyValue, options: CliOptions, print: Printer): number {
+/**
+ * sign --format jwt (the payload a JSON object; --digest sha256|sha384|sha512 picks HS256/384/512),
+ * django (a signed_cookies session: a JSON object) or flask-session (the payload the id, a JSON string).
+ */
+function signOther(format: 'jwt' | 'flask-session' | 'django', payload: PyValue, options: CliOptions, print: Printer): number {
   let signed: Result<string>;
-  if (format === 'jwt') {
+  if (format === 'django') {
+    signed = signDjangoCookie(payload, { secret: options.secrets[0]!, timestamp: options.timestamp, digest: options.digest, salt: options.salt });
+  } else if (format === 'jwt') {
     const algorithm = JWT_ALGORITHMS[options.digest ?? 'sha256'];
     if (!algorithm) throw new UsageError(`sign --format jwt signs with HS256, HS384 or HS512: --digest must be sha256, sha384 or sha512, got ${options.digest}`);
     signed = signJwt(payload, { secret: options.secrets[0]!, algorithm });
@@ -207,7 +217,8 @@ function runAnalyze(options: CliOptions, io: Io, print: Printer): number {
     salt: options.salt,
     digest: options.digest,
     keyDerivation: options.keyDerivation,
-    maxAge: options.maxAge ?? null,
+    // Absent: the framework's own default (none for Flask and JWT, SESSION_COOKIE_AGE for Django).
+    maxAge: options.maxAge,
     now: options.now,
     format: options.format,
     // Flask first: a value of no known shape is read the way a Flask server would read it.

@@ -29,7 +29,10 @@ export type ErrorCode =
   /** JWT: a time claim that is not a number; the token expired; not valid yet (`nbf`). */
   | 'ERR_JWT_CLAIM'
   | 'ERR_JWT_EXPIRED'
-  | 'ERR_JWT_NOT_YET_VALID';
+  | 'ERR_JWT_NOT_YET_VALID'
+  /** Django: a timestamp that is not base62; a signature older than SESSION_COOKIE_AGE. */
+  | 'ERR_DJANGO_TIMESTAMP'
+  | 'ERR_DJANGO_EXPIRED';
 
 export interface ErrorInfo {
   code: ErrorCode;

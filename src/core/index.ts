@@ -14,6 +14,7 @@ export * from './formats/registry';
 export * from './formats/flask';
 export * from './formats/flask-session';
 export * from './formats/jwt';
+export * from './formats/django';
 export * from './detect';
 export type { CapturedExchange, HttpHeader } from './exchange';
 export * from './cookies';

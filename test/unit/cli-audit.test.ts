@@ -86,7 +86,8 @@ describe('audit: arguments', () => {
       [['audit', 'x.y.z', '--wordlist', '-', '--wordlist', '-'], /only once/],
       [['audit', 'x.y.z', '--wordlist'], /--wordlist needs a value/],
       [['audit', 'x.y.z', '--builtin=yes'], /--builtin takes no value/],
-      [['audit', 'x.y.z', '--format', 'django'], /--format must be flask or flask-session/],
+      [['audit', 'x.y.z', '--format', 'rails'], /--format must be flask or flask-session/],
+      [['audit', 'x.y.z', '--format', 'django'], /audit does not search Django secrets yet/],
       [['audit', 'x.y.z', '--digest', 'sha3'], /--digest must be one of/],
       [['frobnicate'], /expected decode, verify, sign or audit/],
     ];

@@ -262,3 +262,42 @@ describe('CLI argument parsing at scale', () => {
     expect(parsed.kind === 'run' && parsed.options.secrets.slice(0, 2)).toEqual([{ hex: '00' }, { text: 's1' }]);
   });
 });
+
+describe('CLI on every Django session vector', () => {
+  interface DjangoVector {
+    id: string;
+    cookie_name?: string;
+    cookie_value?: string;
+    config?: { SECRET_KEY: string; algorithm?: string };
+    expected?: { verdict: string; payload: unknown; timestamp?: number };
+  }
+  const django = loadVectorFile<{ vectors: DjangoVector[] }>('django_signed_cookies.json').vectors.filter((v) => v.cookie_name === 'sessionid' && v.cookie_value && v.expected);
+  for (const v of django) {
+    it(v.id, () => {
+      const digest = v.config!.algorithm?.startsWith('sha1') ? ['--digest', 'sha1'] : [];
+      const now = ['--now', String(v.expected!.timestamp ?? 1_700_000_000)];
+      // Detected from the Cookie line (csrftoken beside it), verified with the vector's key.
+      const verified = runCli(['verify', `Cookie: csrftoken=abc123; sessionid=${v.cookie_value}`, '--secret', v.config!.SECRET_KEY, ...digest, ...now, '--json']);
+      const out = JSON.parse(verified.stdout) as { format: string; verdict: string; payload: unknown; timestamp: number | null };
+      expect(out.format).toBe('django');
+      expect(out.verdict).toBe(v.expected!.verdict);
+      expect(verified.code).toBe(v.expected!.verdict === 'valid' ? 0 : 1);
+      if (v.expected!.verdict === 'valid') expect(out.payload).toEqual(v.expected!.payload);
+      const decoded = runCli(['decode', v.cookie_value!, ...now, '--json']);
+      // Unverified, unless its payload was tampered into something that does not decode.
+      expect(JSON.parse(decoded.stdout)).toMatchObject({ format: 'django', verdict: v.id.endsWith('tampered-payload') ? 'malformed' : 'unverified' });
+    });
+  }
+
+  it('signs as the signed_cookies backend does, byte for byte when uncompressed', () => {
+    const login = django.find((v) => v.id.endsWith('/login'))!;
+    const signed = runCli(['sign', '--format', 'django', '--secret', login.config!.SECRET_KEY, '--timestamp', '1700000000', '--payload', JSON.stringify(login.expected!.payload)]);
+    expect(signed).toMatchObject({ code: 0, stdout: `${login.cookie_value}\n` });
+    const text = runCli(['verify', login.cookie_value!, '--secret', login.config!.SECRET_KEY, '--now', '1700000000']);
+    expect(text.stdout).toMatch(/^Format {5}Django signed cookie session$/m);
+    expect(text.stdout).toContain("{'user_id': 42, 'username': 'alice'}");
+    const expired = runCli(['verify', login.cookie_value!, '--secret', login.config!.SECRET_KEY, '--now', String(1_700_000_000 + 1_209_601)]);
+    expect(expired.code).toBe(1);
+    expect(expired.stdout).toMatch(/expired — signed longer ago than SESSION_COOKIE_AGE/);
+  });
+});

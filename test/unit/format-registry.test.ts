@@ -8,6 +8,7 @@ const OTHER = { text: 'not-the-key' };
 const SAMPLES: Record<KnownFormatId, unknown> = {
   flask: py.dict([['user', py.str('alice')]]),
   'flask-session': 'b1946ac9-2492-4d0f-a1c5-58c3f0e9a7d2',
+  django: py.dict([['user_id', py.int(42n)]]),
   jwt: py.dict([['sub', py.str('42')]]),
 };
 
@@ -48,5 +49,5 @@ describe.each(FORMATS.map((format) => [format.id, format] as const))('the %s for
 it('ids are unique and unknown ids are refused', () => {
   expect(new Set(FORMATS.map((f) => f.id)).size).toBe(FORMATS.length);
   expect(isKnownFormatId('unknown')).toBe(false);
-  expect(isKnownFormatId('django')).toBe(false);
+  expect(isKnownFormatId('rails')).toBe(false);
 });

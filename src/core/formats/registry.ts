@@ -1,3 +1,4 @@
+import { djangoFormat } from './django';
 import { flaskFormat } from './flask';
 import { flaskSessionFormat } from './flask-session';
 import { jwtFormat } from './jwt';
@@ -8,7 +9,7 @@ import type { Detection } from './types';
  * folder plus one line here: detection, decoding, verification, the Timeline and the views that
  * read formats generically pick it up from this list.
  */
-export const FORMATS = [flaskFormat, flaskSessionFormat, jwtFormat] as const;
+export const FORMATS = [flaskFormat, flaskSessionFormat, djangoFormat, jwtFormat] as const;
 
 export type KnownFormat = (typeof FORMATS)[number];
 export type KnownFormatId = KnownFormat['id'];

@@ -53,7 +53,7 @@ export interface VerifyInput {
   salt?: string;
   digest?: DigestName;
   keyDerivation?: KeyDerivation;
-  /** Maximum age in seconds where the format has one; null or absent: no age check. */
+  /** Maximum age in seconds where the format has one; null: no age check; absent: the framework's default (Django's SESSION_COOKIE_AGE), else none. */
   maxAge?: number | null;
   /** Current time in Unix seconds; defaults to the system clock. */
   now?: number;

@@ -195,7 +195,8 @@ export function signJwt(payload: PyValue, options: JwtSignOptions): Result<strin
   }
 }
 
-const JWT_SHAPE = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+/** The value's shape, nothing decoded (what the CLI's cookie picker compares). */
+export const JWT_SHAPE = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
 /** A JWT: three base64url parts whose first is a JSON object with an `alg`. */
 export function detectJwt(name: string, value: string): Detection<'jwt'> | null {

@@ -156,7 +156,9 @@ export function knownSecretTarget(
 ): { target: AuditTarget; unavailable: null } | { target: null; unavailable: string } {
   if (!candidate || !analysis) return { target: null, unavailable: 'No session cookie to check yet.' };
   if (analysis.format === 'unknown') return { target: null, unavailable: 'This cookie is neither a Flask session cookie nor a Flask-Session id: no signature to check.' };
-  if (analysis.format === 'jwt') return { target: null, unavailable: 'Checking JWT secrets is not supported yet (Flask and Flask-Session only).' };
+  if (analysis.format === 'jwt' || analysis.format === 'django') {
+    return { target: null, unavailable: `Checking ${analysis.format === 'jwt' ? 'JWT' : 'Django'} secrets is not supported yet (Flask and Flask-Session only).` };
+  }
   if (analysis.format === 'flask-session' && analysis.verification.decoded.signature === null) {
     return { target: null, unavailable: 'This Flask-Session id is not signed (SESSION_USE_SIGNER is off): no secret signs it.' };
   }

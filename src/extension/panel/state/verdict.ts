@@ -75,6 +75,27 @@ export function describeVerdict(analysis: CookieAnalysis, settings: SessionSetti
     }
   }
 
+  if (analysis.format === 'django') {
+    const v = analysis.verification;
+    const valid = `Signature valid (${keyOf(v.matchedSecretIndex, count)})`;
+    const details = [fallbackNote(v.matchedSecretIndex), ...notes].filter((x): x is string => x !== null);
+    const fresh = 'Django ignores it and starts a new, empty session.';
+    switch (v.verdict) {
+      case 'unverified':
+        return { tone: 'neutral', headline: NOT_VERIFIED, details: notes };
+      case 'valid':
+        return { tone: v.matchedSecretIndex || v.legacySha1 ? 'warn' : 'ok', headline: valid, details };
+      case 'expired':
+        return { tone: 'bad', headline: `${v.signature === 'valid' ? valid : 'Not verified'} — expired (SESSION_COOKIE_AGE)`, details: [reason ?? '', fresh, ...notes].filter(Boolean) };
+      case 'bad_signature':
+        return { tone: 'bad', headline: invalidFor(count), details: [reason ?? '', fresh, ...notes].filter(Boolean) };
+      case 'too_large':
+        return { tone: 'bad', headline: v.signature === 'valid' ? `${valid} — payload refused: too costly to decode` : 'Payload refused: too costly to decode', details: [reason ?? '', ...notes].filter(Boolean) };
+      default:
+        return { tone: 'bad', headline: v.signature === 'valid' ? `${valid} — bad payload` : 'Cannot read this cookie', details: [reason ?? v.verdict, fresh, ...notes].filter(Boolean) };
+    }
+  }
+
   const v = analysis.verification;
   const times = signatureTimes(v.decoded, settings.lifetimeSeconds, nowMs / 1000);
   const lifetime = formatDuration(settings.lifetimeSeconds);
