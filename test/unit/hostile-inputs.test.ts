@@ -21,6 +21,7 @@ import {
   type PyValue,
 } from '../../src/core';
 import { MAX_JSON_VALUES, parseJsonFast, parsePythonJsonExact } from '../../src/core/python/pyjson';
+import { MAX_PRETTY_LENGTH } from '../../src/core/python/pyrepr';
 import { pyValue } from '../support/arbitraries';
 
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, crowdedCookieHeader, linearCases, nest, rawFlaskCookie } from '../support/hostile';
@@ -152,6 +153,15 @@ describe('bounded renderers', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('a pretty repr stops at MAX_PRETTY_LENGTH, however deep its indentation grows', () => {
+    // 600 nested lists of 40 numbers each: ~600 × 40 lines indented 600 deep on average, ~30 M characters in full.
+    let value: PyValue = { type: 'int', value: 0n };
+    for (let i = 0; i < 600; i++) value = { type: 'list', items: [value, ...Array.from({ length: 40 }, (_, j): PyValue => ({ type: 'int', value: BigInt(j) }))] };
+    const pretty = prettyRepr(value, { indent: '  ' });
+    expect(pretty.truncated).toBe(true);
+    expect(pretty.text.length).toBe(MAX_PRETTY_LENGTH);
   });
 
   it('999 nested lists around a 1 MB string render in full, once each, and a length cap truncates', () => {

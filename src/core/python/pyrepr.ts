@@ -248,13 +248,20 @@ export interface PrettyRepr {
 }
 
 /**
+ * Longest pretty repr by default: it is for reading in a terminal, and its indentation grows with
+ * depth (32,768 values 1,000 levels deep would indent to tens of MB), so past 4 M characters it
+ * stops and says so; 999 lists around a 1 MB string (3 M characters) still print in full.
+ */
+export const MAX_PRETTY_LENGTH = 4_000_000;
+
+/**
  * Python-style repr broken over lines where a container does not fit in `width`, each level
  * indented by two spaces. Costs O(output), never O(size × depth): a container's flat form is
  * tried only up to the width left.
  */
 export function prettyRepr(value: PyValue, options: { indent?: string; width?: number; maxLength?: number } = {}): PrettyRepr {
   const width = options.width ?? 88;
-  const w = new ReprWriter(options.maxLength ?? MAX_RENDER_LENGTH);
+  const w = new ReprWriter(options.maxLength ?? MAX_PRETTY_LENGTH);
   const write = (v: PyValue, indent: string): void => {
     const flat = reprWithin(v, Math.max(0, width - indent.length));
     if (flat !== null) return w.push(flat);
