@@ -6,8 +6,8 @@ import type { CapturedExchange } from '../exchange';
 import { FLASK_DEFAULTS } from '../formats/flask/cookie';
 import type { PayloadChange } from './payload-diff';
 import type { PyValue } from '../python/pyvalue';
-import type { KnownFormatId } from '../formats/registry';
-import type { Verdict } from '../formats/types';
+import type { FormatId, KnownFormatId } from '../formats/registry';
+import type { Verdict, VerifyInput } from '../formats/types';
 
 /**
  * What a timeline is made of: the user's settings, each cookie's state at a request, and the
@@ -136,6 +136,16 @@ export interface CookieTrack {
   format: KnownFormatId | null;
   /** Flask-Session ids the server issued (to spot an id it adopts without having issued it). */
   issuedIds: Set<string>;
+}
+
+/**
+ * The signer settings a user edits (salt, digest, key derivation) are Flask's: they apply to Flask
+ * and Flask-Session cookies; every other format verifies with its framework's own (Django: SHA-256
+ * and the signed_cookies salt).
+ */
+export function signerSettingsFor(format: FormatId, settings: SessionSettings): Pick<VerifyInput, 'salt' | 'digest' | 'keyDerivation'> {
+  if (format !== 'flask' && format !== 'flask-session') return {};
+  return { salt: settings.salt, digest: settings.digest, keyDerivation: settings.keyDerivation };
 }
 
 const REJECTED_VERDICTS: ReadonlySet<Verdict> = new Set(['bad_signature', 'expired', 'future_timestamp', 'bad_payload', 'malformed']);

@@ -129,6 +129,13 @@ function stateJson(state: CookieState, redactor: CookieRedactor) {
     out.compressed = v.decoded.compressed;
     out.ageSeconds = state.ageSeconds;
     if (v.decoded.timestamp?.ok) out.signedAt = Number(v.decoded.timestamp.value.seconds);
+  } else if (analysis.format === 'django') {
+    const v = analysis.verification;
+    out.signature = v.signature;
+    out.matchedKeyIndex = v.matchedSecretIndex;
+    out.compressed = v.decoded.compressed;
+    out.ageSeconds = state.ageSeconds;
+    out.signedAt = v.decoded.signedAt;
   } else if (analysis.format === 'jwt') {
     const v = analysis.verification;
     out.signature = v.signature;

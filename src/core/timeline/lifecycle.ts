@@ -6,8 +6,10 @@ import type { CapturedExchange } from '../exchange';
 import { diffPayloads } from './payload-diff';
 import { formatById } from '../formats/registry';
 import { jwtVerdictAt } from '../formats/jwt/token';
+import { DJANGO_DEFAULTS } from '../formats/django/signed-cookie';
 import {
   isRejected,
+  signerSettingsFor,
   payloadOf,
   type CookieState,
   type CookieTrack,
@@ -168,8 +170,8 @@ export class TimelineBuilder {
     const reading = this.readings.read(name, value, track.format);
     let analysis = this.analyses.get(reading);
     if (!analysis) {
-      const { secrets, salt, digest, keyDerivation } = this.settings;
-      analysis = verifyReading(reading, { secrets, salt, digest, keyDerivation });
+      // No age check here: a reading is shared by every request, so ages are judged per request below.
+      analysis = verifyReading(reading, { secrets: this.settings.secrets, ...signerSettingsFor(reading.format, this.settings), maxAge: null });
       if (this.analyses.size > MAX_REMEMBERED_COOKIES) this.analyses.clear();
       this.analyses.set(reading, analysis);
     }
@@ -183,6 +185,13 @@ export class TimelineBuilder {
         ageSeconds = serverNow - Number(ts.value.seconds);
         if ((verdict === 'valid' || verdict === 'unverified') && ageSeconds > this.settings.lifetimeSeconds) verdict = 'expired';
         else if (verdict === 'valid' && ageSeconds < 0) verdict = 'future_timestamp';
+      }
+    } else if (analysis.format === 'django') {
+      const { signedAt } = analysis.verification.decoded;
+      if (signedAt !== null) {
+        ageSeconds = serverNow - signedAt;
+        // SESSION_COOKIE_AGE at this request's time; Django has no check for a future timestamp.
+        if ((verdict === 'valid' || verdict === 'unverified') && ageSeconds > DJANGO_DEFAULTS.maxAgeSeconds) verdict = 'expired';
       }
     } else if (analysis.format === 'jwt') {
       // exp and nbf as the server saw them at this request, not by today's clock.

@@ -108,6 +108,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
 
       {analysis.format === 'flask' && <PayloadSection key={candidate.name} payload={flask!.payload} />}
       {analysis.format === 'jwt' && <JwtSection key={candidate.name} decoded={analysis.verification.decoded} />}
+      {analysis.format === 'django' && <PayloadSection key={candidate.name} payload={analysis.verification.decoded.payload} />}
       {flask?.payload?.ok && <SignAndSetEditor key={`editor-${candidate.name}`} candidate={candidate} decoded={flask} payload={flask.payload.value.value} />}
       {analysis.format === 'flask-session' && (
         <>

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { PyValue, Result, DecodedPayload } from '../../../core';
+import type { PyValue, Result } from '../../../core';
 import { copyText } from '../../platform/clipboard';
 import { copyJsonText, copyValueText, defaultExpanded, payloadRows, treeKey, type Notation, type TreeRow } from '../state/payload-tree';
 
@@ -164,7 +164,7 @@ export function DecodedPayloadView({
 }
 
 /** The payload tree with copy buttons, or why the payload cannot be shown. */
-export function PayloadSection({ payload }: { payload: Result<DecodedPayload> | null }) {
+export function PayloadSection({ payload }: { payload: Result<{ value: PyValue }> | null }) {
   if (!payload) return null;
   if (!payload.ok) {
     return (

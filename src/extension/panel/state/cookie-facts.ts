@@ -1,10 +1,12 @@
 import {
   COOKIE_SIZE_LIMIT,
+  DJANGO_DEFAULTS,
   expiryOf,
   formatDuration,
   signatureTimes,
   type CandidateSource,
   type CookieAnalysis,
+  type DjangoVerification,
   type JwtDecoded,
   type SessionCandidate,
   type SessionSettings,
@@ -82,6 +84,7 @@ export function sessionFacts(analysis: CookieAnalysis, settings: SessionSettings
     ];
   }
   if (analysis.format === 'jwt') return jwtFacts(analysis.verification.decoded, nowMs);
+  if (analysis.format === 'django') return djangoFacts(analysis.verification, nowMs);
   if (analysis.format !== 'flask') return [];
   const decoded = analysis.verification.decoded;
   const facts: Fact[] = [{ label: 'Compressed', value: decoded.compressed ? 'yes (zlib)' : 'no' }];
@@ -119,6 +122,27 @@ function jwtFacts(decoded: JwtDecoded, nowMs: number): Fact[] {
   return facts;
 }
 
+/** When a Django session was signed, and when SESSION_COOKIE_AGE runs out. */
+function djangoFacts(verification: DjangoVerification, nowMs: number): Fact[] {
+  const { signedAt, compressed } = verification.decoded;
+  const facts: Fact[] = [
+    { label: 'Compressed', value: compressed ? 'yes (zlib)' : 'no' },
+    { label: 'Algorithm', value: verification.legacySha1 ? 'HMAC-SHA1 (legacy: Django 3.1/3.2 only)' : 'HMAC-SHA256 (or SHA-1, tried when the key is checked)', ...(verification.legacySha1 ? { tone: 'warn' as const } : {}) },
+  ];
+  if (signedAt === null) return [{ label: 'Signed at', value: 'the timestamp is not base62', tone: 'bad' }, ...facts];
+  const expiresMs = (signedAt + DJANGO_DEFAULTS.maxAgeSeconds) * 1000;
+  return [
+    { label: 'Signed at', value: `${formatUtc(signedAt * 1000)} (${signedAt})` },
+    { label: 'Age', value: nowMs >= signedAt * 1000 ? formatDuration(Math.round(nowMs / 1000 - signedAt)) : `${formatDuration(Math.round(signedAt - nowMs / 1000))} in the future` },
+    {
+      label: `Expires (SESSION_COOKIE_AGE ${formatDuration(DJANGO_DEFAULTS.maxAgeSeconds)})`,
+      value: `${formatUtc(expiresMs)}, ${expiresMs <= nowMs ? `expired ${relative(expiresMs, nowMs)}` : relative(expiresMs, nowMs)}`,
+      ...(expiresMs <= nowMs ? { tone: 'bad' as const } : {}),
+    },
+    ...facts,
+  ];
+}
+
 /** The value's parts, for "Raw value". */
 export function rawSegments(analysis: CookieAnalysis, value: string): Fact[] {
   if (analysis.format === 'flask') {
@@ -133,6 +157,15 @@ export function rawSegments(analysis: CookieAnalysis, value: string): Fact[] {
   if (analysis.format === 'flask-session') {
     const d = analysis.verification.decoded;
     return [{ label: 'Session id', value: d.sid }, ...(d.signature === null ? [] : [{ label: 'Signature', value: d.signature }])];
+  }
+  if (analysis.format === 'django') {
+    const s = analysis.verification.decoded.segments;
+    if (!s) return [{ label: 'Value', value }];
+    return [
+      { label: 'Payload', value: s.body },
+      { label: 'Timestamp', value: s.timestamp },
+      { label: 'Signature', value: s.signature },
+    ];
   }
   if (analysis.format === 'jwt') {
     const s = analysis.verification.decoded.segments;

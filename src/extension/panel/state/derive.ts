@@ -1,6 +1,7 @@
 import {
   findSessionCandidates,
   readCookie,
+  signerSettingsFor,
   verifyReading,
   type CapturedExchange,
   type CookieAnalysis,
@@ -57,15 +58,17 @@ export function chooseCandidate(candidates: readonly SessionCandidate[], pinned:
   return candidates.find((c) => c.name === pinned) ?? candidates.find((c) => c.name === picked) ?? candidates[0] ?? null;
 }
 
-/** Decode and verify as the app would now; the lifetime setting is Flask's PERMANENT_SESSION_LIFETIME, so only Flask cookies get that age check. */
+/**
+ * Decode and verify as the app would now. The lifetime setting is Flask's PERMANENT_SESSION_LIFETIME,
+ * so only Flask cookies get that age check; other formats apply their framework's default
+ * (Django's SESSION_COOKIE_AGE); the signer settings are Flask's (signerSettingsFor).
+ */
 export function analyzeCandidate(candidate: SessionCandidate, settings: SessionSettings, nowMs: number): CookieAnalysis {
   const reading = readCookie(candidate.name, candidate.value);
   return verifyReading(reading, {
     secrets: settings.secrets,
-    salt: settings.salt,
-    digest: settings.digest,
-    keyDerivation: settings.keyDerivation,
-    maxAge: reading.format === 'flask' ? settings.lifetimeSeconds : null,
+    ...signerSettingsFor(reading.format, settings),
+    ...(reading.format === 'flask' ? { maxAge: settings.lifetimeSeconds } : {}),
     now: Math.floor(nowMs / 1000),
   });
 }

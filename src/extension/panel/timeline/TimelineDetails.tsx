@@ -53,6 +53,7 @@ function StateView({ state }: { state: CookieState }) {
       {payload && <PayloadView value={payload} notation={notationOf(analysis)} />}
       {analysis.format === 'flask' && !payload && <p className="muted">The payload does not decode: {analysis.verification.decoded.payload?.ok === false ? analysis.verification.decoded.payload.error.message : 'no payload segment'}.</p>}
       {analysis.format === 'jwt' && !payload && <p className="muted">The token does not decode: {analysis.verification.decoded.error?.message ?? 'no claims set'}.</p>}
+      {analysis.format === 'django' && !payload && <p className="muted">The payload does not decode: {analysis.verification.decoded.payload?.ok === false ? analysis.verification.decoded.payload.error.message : 'not value:timestamp:signature'}.</p>}
       {analysis.format === 'flask-session' && (
         <p className="tl-mono">
           id {analysis.verification.decoded.sid} <span className="muted">({analysis.verification.decoded.issuedBy}); the data is in the server&apos;s store</span>
