@@ -10,7 +10,7 @@ cd "$ROOT"
 
 say() { printf '[bootstrap] %s\n' "$*"; }
 
-DEBIAN_PACKAGES=(chromium firefox-esr memcached python3-cachelib python3-flask python3-flask-session python3-flask-sqlalchemy
+DEBIAN_PACKAGES=(chromium firefox-esr memcached python3-cachelib python3-django python3-flask python3-flask-session python3-flask-sqlalchemy
   python3-jwt python3-memcache python3-mongomock python3-pymongo python3-redis python3-venv redis-server xvfb)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
