@@ -8,6 +8,7 @@ import * as timelineModel from '../../src/extension/panel/timeline/model';
 import * as pyjson from '../../src/core/python/pyjson';
 import * as companion from '../../src/core/timeline/companion-report';
 import * as jwt from '../../src/core/formats/jwt';
+import * as djangoFormat from '../../src/core/formats/django';
 import { MAX_CACHED_DECODE_CHARS, cachedChars } from '../../src/core/formats/flask/cookie';
 import { pyValue } from '../support/arbitraries';
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, linearCases, nest, rawFlaskCookie } from '../support/hostile';
@@ -90,6 +91,9 @@ const decodeCompanionHeader = timed('decodeCompanionHeader', companion.decodeCom
 const decodeJwt = timed('decodeJwt', jwt.decodeJwt);
 const signJwt = timed('signJwt', jwt.signJwt);
 const verifyJwtDecoded = timed('verifyJwtDecoded', jwt.verifyJwtDecoded);
+const decodeDjangoCookie = timed('decodeDjangoCookie', djangoFormat.decodeDjangoCookie);
+const signDjangoCookie = timed('signDjangoCookie', djangoFormat.signDjangoCookie);
+const verifyDjangoDecoded = timed('verifyDjangoDecoded', djangoFormat.verifyDjangoDecoded);
 const addExchange = timed('TimelineBuilder.addExchange', (builder: TimelineBuilder, exchange: CapturedExchange) => builder.addExchange(exchange));
 
 // ------------------------------------------------------------------ randomness
@@ -407,9 +411,39 @@ function jwtTarget(pool: readonly string[]): FuzzTarget {
   };
 }
 
+/** Django signed_cookies sessions: the vectors' cookies mutated, and sessions signed from random JSON. */
+function djangoTarget(pool: readonly string[]): FuzzTarget {
+  const cookies = pool.filter((s) => /^\.?eyJ|^\.eJ/.test(s) && s.includes(':'));
+  return {
+    name: 'django',
+    input(rng) {
+      if (rng.next() < 0.6) return mutate(rng, rng.pick(cookies), cookies);
+      const value = refusable(() => core.parsePythonJson(randomJsonText(rng)));
+      const payload: PyValue = value?.type === 'dict' ? value : { type: 'dict', entries: new Map([['v', value ?? { type: 'none' }]]) };
+      const signed = signDjangoCookie(payload, { secret: { text: HOSTILE_SECRET }, timestamp: rng.int(2_000_000_000) });
+      return signed.ok ? mutate(rng, signed.value, [':', '.', B64URL]) : '';
+    },
+    run(cookie) {
+      detectFormats('sessionid', cookie);
+      const decoded = decodeDjangoCookie(cookie);
+      const verified = verifyDjangoDecoded(decoded, { secrets: [{ text: HOSTILE_SECRET }, { text: 'other' }], now: 1_764_086_500 });
+      check(VERDICTS.has(verified.verdict), () => `unknown verdict ${verified.verdict}`);
+      check(verifyDjangoDecoded(decoded, { secrets: [] }).signature === 'not_checked', () => 'a signature was checked without a secret');
+      analyzeCookie('sessionid', cookie, { secrets: [{ text: HOSTILE_SECRET }], fallbackFormat: 'django' });
+      if (decoded.payload?.ok) {
+        renderAll(decoded.payload.value.value);
+        if (decoded.payload.value.value.type === 'dict') {
+          const again = signDjangoCookie(decoded.payload.value.value, { secret: { text: HOSTILE_SECRET }, timestamp: 1_764_086_400 });
+          if (again.ok) check(verifyDjangoDecoded(decodeDjangoCookie(again.value), { secrets: [{ text: HOSTILE_SECRET }], now: 1_764_086_400 }).verdict !== 'bad_signature', () => 'a re-signed session does not verify');
+        }
+      }
+    },
+  };
+}
+
 export function fuzzTargets(): FuzzTarget[] {
   const pool = seedCookies();
-  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool), companionTarget, jwtTarget(pool)];
+  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool), companionTarget, jwtTarget(pool), djangoTarget(pool)];
 }
 
 /** Object.prototype must not change: keys such as `__proto__` stay data. */
