@@ -14,6 +14,8 @@
  *                                               (with --server-session: the session-id editor)
  *   npm start -- --headless --server-session --scene server-view
  *                                               the Session view with the stored session's tree
+ *   npm start -- --headless --scene jwt|django  the Session view on a JWT from a real Express app, or on
+ *                                               a Django signed_cookies session from a real Django app
  * Options: --skip-build, --stack modern|debian (default: modern when .venv-modern exists).
  */
 import { spawnSync } from 'node:child_process';
@@ -37,6 +39,8 @@ import { typeSecret, waitForTreeItems, waitForVerdict } from '../e2e/support/ses
 import { TargetSession } from '../e2e/support/target-session';
 import { call, openDetails, rowOf, rowsWith, showTab } from '../e2e/timeline-helpers';
 import { REPO_ROOT, startFlaskApp, type FlaskApp, type FlaskStack } from '../test/support/services';
+import { startDjangoApp } from '../test/support/django-app';
+import { startExpressApp } from '../test/support/express-app';
 
 /** The demo app's SECRET_KEY (its default, passed explicitly so the screenshot can verify). */
 const DEMO_SECRET = 'dev-secret-change-me';
@@ -63,7 +67,7 @@ function fail(message: string): never {
 }
 
 if (args.help) {
-  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--server-session] [--scene editor|server-view] [--stack modern|debian] [--skip-build]`);
+  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--server-session] [--scene editor|server-view|jwt|django] [--stack modern|debian] [--skip-build]`);
   process.exit(0);
 }
 if (args.theme !== 'light' && args.theme !== 'dark') fail(`--theme must be light or dark, not ${JSON.stringify(args.theme)}`);
@@ -199,6 +203,25 @@ async function serverViewScene(page: Page, devtools: DevToolsHandle): Promise<vo
   await panel.evaluate(`document.activeElement?.blur(); document.querySelector('.server-session').scrollIntoView({ block: 'start' })`);
 }
 
+/** Another framework's session, verified: a JWT from the Express app, or Django's signed_cookies session. */
+async function otherFrameworkScene(page: Page, devtools: DevToolsHandle, framework: 'jwt' | 'django', path: string): Promise<string> {
+  const secret = `${framework}-demo-secret`;
+  const site = framework === 'jwt' ? { ...(await startExpressApp({ jwtSecret: secret })), django: '' } : await startDjangoApp({ secretKey: secret });
+  try {
+    await page.goto(`${site.url}${framework === 'jwt' ? '/jwt/login' : '/login/'}`);
+    if (framework === 'django') await page.goto(`${site.url}/cart/`);
+    const panel = await devtools.showPanel();
+    await waitForTreeItems(panel, framework === 'jwt' ? ['sub: "ada"'] : ["cart: ['A1']"]);
+    await typeSecret(panel, 0, secret);
+    await waitForVerdict(panel, 'Signature valid (key 1 of 1)');
+    await panel.evaluate(`document.activeElement?.blur(); document.querySelector('[role="treeitem"]')?.focus()`);
+    await screenshotDevTools(devtools, path);
+    return framework === 'jwt' ? 'a JWT from Express 5 with jsonwebtoken' : `Django ${site.django}, signed_cookies`;
+  } finally {
+    await site.stop();
+  }
+}
+
 /** Headless: the panel with a decoded, verified session, saved as a PNG. */
 async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): Promise<void> {
   const browser = await launchBrowserWithExtension();
@@ -218,6 +241,12 @@ async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): P
     await page.setViewportSize(SHOT.window);
     await page.goto(`${app.url}/`);
     const devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);
+    if (args.scene === 'jwt' || args.scene === 'django') {
+      const what = await otherFrameworkScene(page, devtools, args.scene, path);
+      await devtools.close();
+      console.log(`Saved ${path} (${theme} theme, ${what}).`);
+      return;
+    }
     if (args.scene === 'editor' || args.scene === 'server-view') {
       if (args.scene === 'editor') await editorScene(browser, page, devtools, args['server-session']);
       else await serverViewScene(page, devtools);
@@ -254,7 +283,7 @@ async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): P
 
 build();
 if (!existsSync(join(extensionDistDir(), 'manifest.json'))) fail(`no extension build in ${extensionDistDir()}`);
-if (!['default', 'editor', 'server-view'].includes(args.scene)) fail(`unknown --scene ${args.scene} (editor or server-view)`);
+if (!['default', 'editor', 'server-view', 'jwt', 'django'].includes(args.scene)) fail(`unknown --scene ${args.scene} (editor, server-view, jwt or django)`);
 if (args.scene === 'server-view' && !args['server-session']) fail('--scene server-view needs --server-session');
 const app = await startDemo();
 console.log(`Demo app (Flask ${app.info.flask}, ${stack} stack) on ${app.url}/`);

@@ -127,7 +127,9 @@ function djangoFacts(verification: DjangoVerification, nowMs: number): Fact[] {
   const { signedAt, compressed } = verification.decoded;
   const facts: Fact[] = [
     { label: 'Compressed', value: compressed ? 'yes (zlib)' : 'no' },
-    { label: 'Algorithm', value: verification.legacySha1 ? 'HMAC-SHA1 (legacy: Django 3.1/3.2 only)' : 'HMAC-SHA256 (or SHA-1, tried when the key is checked)', ...(verification.legacySha1 ? { tone: 'warn' as const } : {}) },
+    verification.legacySha1
+      ? { label: 'Algorithm', value: 'HMAC-SHA1 (accepted by Django 3.1 and 3.2 only)', tone: 'warn' as const }
+      : { label: 'Algorithm', value: verification.signature === 'valid' ? 'HMAC-SHA256' : 'HMAC-SHA256 by default (SHA-1 before Django 3.1)' },
   ];
   if (signedAt === null) return [{ label: 'Signed at', value: 'the timestamp is not base62', tone: 'bad' }, ...facts];
   const expiresMs = (signedAt + DJANGO_DEFAULTS.maxAgeSeconds) * 1000;
