@@ -151,11 +151,19 @@ export function verifyJwtDecoded(decoded: JwtDecoded, input: VerifyInput): JwtVe
 }
 
 /** exp / nbf (and maxAge against iat) on top of a valid or unverified signature. */
+/** What exp and nbf say at `now`, as jsonwebtoken and PyJWT agree: `now ≥ exp` is expired, `nbf > now` not yet valid. */
+function claimsVerdictAt({ exp, nbf }: JwtClaims, now: number): 'expired' | 'future_timestamp' | null {
+  if (exp !== null && now >= exp) return 'expired';
+  if (nbf !== null && nbf > now) return 'future_timestamp';
+  return null;
+}
+
 function timeVerdict(decoded: JwtDecoded, input: VerifyInput, notes: string[], ok: JwtVerification): JwtVerification {
   const now = input.now ?? Math.floor(Date.now() / 1000);
   const { exp, nbf, iat } = decoded.claims;
-  if (exp !== null && now >= exp) return { ...ok, verdict: 'expired', reason: { code: 'ERR_JWT_EXPIRED', message: `expired: exp is ${exp}, now is ${now}` } };
-  if (nbf !== null && nbf > now) return { ...ok, verdict: 'future_timestamp', reason: { code: 'ERR_JWT_NOT_YET_VALID', message: `not valid before ${nbf} (nbf), now is ${now}` } };
+  const claimed = claimsVerdictAt(decoded.claims, now);
+  if (claimed === 'expired') return { ...ok, verdict: claimed, reason: { code: 'ERR_JWT_EXPIRED', message: `expired: exp is ${exp}, now is ${now}` } };
+  if (claimed === 'future_timestamp') return { ...ok, verdict: claimed, reason: { code: 'ERR_JWT_NOT_YET_VALID', message: `not valid before ${nbf} (nbf), now is ${now}` } };
   if (input.maxAge != null && iat !== null && now - iat > input.maxAge) {
     return { ...ok, verdict: 'expired', reason: { code: 'ERR_JWT_EXPIRED', message: `issued ${now - iat} s ago (iat), longer than the maximum age of ${input.maxAge} s` } };
   }
@@ -171,10 +179,7 @@ export function jwtVerdictAt(verification: JwtVerification, now: number): Verdic
   const { verdict, signature, decoded } = verification;
   if (verdict !== 'valid' && verdict !== 'unverified' && verdict !== 'expired' && verdict !== 'future_timestamp') return verdict;
   if (verdict === 'unverified' && verification.reason) return verdict; // alg none, asymmetric: no time verdict was reached
-  const { exp, nbf } = decoded.claims;
-  if (exp !== null && now >= exp) return 'expired';
-  if (nbf !== null && nbf > now) return 'future_timestamp';
-  return signature === 'valid' ? 'valid' : 'unverified';
+  return claimsVerdictAt(decoded.claims, now) ?? (signature === 'valid' ? 'valid' : 'unverified');
 }
 
 export interface JwtSignOptions {

@@ -400,7 +400,8 @@ export class PanelStore {
   #update(patch: Partial<PanelState>): void {
     const next = { ...this.#state, ...patch };
     if (patch.settings) next.sessionSettings = toSessionSettings(next.settings);
-    this.#commit(next);
+    this.#state = next;
+    this.#notify();
     this.#scheduleDerivation();
   }
 
@@ -453,11 +454,6 @@ export class PanelStore {
     this.#state = next;
     this.#scheduleNotify();
     this.#scheduleDerivation();
-  }
-
-  #commit(next: PanelState): void {
-    this.#state = next;
-    this.#notify();
   }
 
   #notify(): void {
