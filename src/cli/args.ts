@@ -6,6 +6,8 @@ export class UsageError extends Error {}
 export class InputError extends Error {}
 
 export const COMMANDS = ['decode', 'verify', 'sign', 'audit'] as const;
+
+const FORMAT_LIST = FORMATS.map((f) => f.id).join(', ');
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliOptions {
@@ -20,7 +22,10 @@ export interface CliOptions {
   now?: number;
   timestamp?: number;
   payload?: string;
+  /** --name / --cookie-name: the cookie's name (cookie-session signs it with the value). */
   name?: string;
+  /** --sig: cookie-session's `<name>.sig` cookie, when the input does not carry it. */
+  signatureCookie?: string;
   format?: KnownFormatId;
   /** audit: wordlists in the order given (`-` is standard input); the built-in list always comes first. */
   wordlists: string[];
@@ -45,6 +50,8 @@ const OPTIONS = {
   timestamp: 'string',
   payload: 'string',
   name: 'string',
+  'cookie-name': 'string',
+  sig: 'string',
   format: 'string',
   wordlist: 'string',
   builtin: 'boolean',
@@ -135,7 +142,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   }
 
   if (command === 'audit') {
-    const foreign = (['secret', 'secret-hex', 'secret-env', 'max-age', 'now', 'timestamp', 'payload', 'no-sort-keys', 'no-ensure-ascii'] as const).find(flag);
+    const foreign = (['secret', 'secret-hex', 'secret-env', 'max-age', 'now', 'timestamp', 'payload', 'no-sort-keys', 'no-ensure-ascii', 'sig'] as const).find(flag);
     if (foreign) {
       throw new UsageError(foreign.startsWith('secret') ? `audit looks for the secret itself and takes no --${foreign} (verify checks a secret you know)` : `--${foreign} is not an option of audit`);
     }
@@ -175,7 +182,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     now: integer('now', value('now'), 0),
     timestamp: integer('timestamp', value('timestamp'), 0),
     payload: value('payload'),
-    name: value('name'),
+    name: tokens.findLast((t) => t.name === 'name' || t.name === 'cookie-name')?.value,
+    signatureCookie: value('sig'),
     format,
     wordlists: tokens.filter((t) => t.name === 'wordlist').map((t) => t.value!),
     literalEval: !flag('no-literal-eval'),
@@ -204,7 +212,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
 }
 
 export const HELP: Record<Command | 'main', string> = {
-  main: `session-lens — decode, verify, sign and audit web-framework session cookies (Flask, Flask-Session, JWT)
+  main: `session-lens — decode, verify, sign and audit web-framework session cookies (Flask, Flask-Session,
+Django, express-session, cookie-parser, cookie-session, JWT)
 
 Usage:
   session-lens decode COOKIE [--json]
@@ -222,17 +231,20 @@ Run "session-lens help COMMAND" for the options of each command.
 Exit status: 0 decoded, valid or a deletion (audit: no known secret); 1 verified
 but not valid; 2 usage error, malformed or refused input, or output that could
 not be written; 3 audit found the secret (a finding).`,
-  decode: `session-lens decode COOKIE [--json] [--name NAME] [--format flask|flask-session|django|jwt]
+  decode: `session-lens decode COOKIE [--json] [--name NAME] [--format FORMAT]
 
 Decodes a session cookie without any secret: format, payload (every Flask
 TaggedJSON type), compression and signing time. Nothing is verified.
 From a Cookie line, the cookie named session (or NAME) is read, else the one
 shaped most like a session among the first 200. A Set-Cookie that deletes the
-cookie is reported as a deletion.`,
+cookie is reported as a deletion. FORMAT: ${FORMAT_LIST}. A value
+may be given as on the wire (percent-encoded, quoted) or decoded.`,
   verify: `session-lens verify COOKIE --secret KEY [--secret FALLBACK …] [options]
 
 Verifies the signature the way the server would and says which key matched.
-Give SECRET_KEY first, then any SECRET_KEY_FALLBACKS.
+Give the secrets in the framework's rotation order: SECRET_KEY first, then any
+SECRET_KEY_FALLBACKS (Flask, Django); the secret array's order (express-session,
+cookie-parser); keys[0] first (cookie-session).
 
   --secret TEXT          a secret as text (UTF-8); repeat for fallbacks
   --secret-hex HEX       a secret given as hex bytes (e.g. from os.urandom)
@@ -244,8 +256,9 @@ Give SECRET_KEY first, then any SECRET_KEY_FALLBACKS.
   --max-age SECONDS      reject older signatures (Flask: PERMANENT_SESSION_LIFETIME, 2678400;
                          Django: SESSION_COOKIE_AGE, 1209600 unless given)
   --now UNIX             the current time to check the age against (default: the clock)
-  --format NAME          flask, flask-session, django or jwt, instead of detecting it
-  --name NAME            the cookie name, when it helps detection
+  --format NAME          ${FORMAT_LIST}, instead of detecting it
+  --name, --cookie-name NAME   the cookie name: it helps detection, and cookie-session signs it
+  --sig VALUE            cookie-session: the NAME.sig cookie (read from a Cookie line by itself)
   --json                 print one JSON object instead of text`,
   sign: `session-lens sign --secret KEY --payload JSON [options]
 
@@ -264,8 +277,14 @@ standard input.
   --format flask-session sign a session id instead (payload: the id as a JSON string)
   --format django        sign a Django signed_cookies session (payload: a JSON object;
                          --digest sha1 for Django ≤ 3.0)
+  --format express-session   sign a session id (payload: the id as a JSON string)
+  --format cookie-parser sign a value as res.cookie(…, {signed: true}) (a JSON string as
+                         it is, anything else as j:JSON)
+  --format cookie-session    sign a session (a JSON object); also prints NAME.sig
+                         (--cookie-name, default session; --digest, default sha1)
   --json                 print {cookie, compressed, timestamp, payload_json_text}
-                         ({cookie, format} with --format jwt, django or flask-session)`,
+                         ({cookie, format} with another --format; cookie-session adds
+                         sig and sig_cookie)`,
   audit: `session-lens audit COOKIE [--wordlist FILE …] [--builtin] [--json] [options]
 
 Looks for the secret that signed the cookie among known weak secrets: the

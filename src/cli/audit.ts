@@ -6,6 +6,7 @@ import {
   WordlistReader,
   createAuditor,
   detectFormats,
+  formatById,
   jsonString,
   pyRepr,
   reprStr,
@@ -92,8 +93,9 @@ function lineOfCandidate(block: Uint8Array, index: number, literal: boolean): nu
 /** The format to search as: the one asked for, else the detected one (Flask when none fits, as verify reads it). */
 export function auditFormat(name: string, value: string, asked: CliOptions['format']): AuditFormat {
   const format = asked ?? detectFormats(name, value)[0]!.format;
-  if (format === 'jwt' || format === 'django') throw new UsageError(`audit does not search ${format === 'jwt' ? 'JWT' : 'Django'} secrets yet (flask and flask-session only)`);
-  return format === 'unknown' ? 'flask' : format;
+  if (format === 'unknown') return 'flask';
+  if (format !== 'flask' && format !== 'flask-session') throw new UsageError(`audit does not search ${formatById(format).label} secrets yet (flask and flask-session only)`);
+  return format;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   prettyRepr,
   writeTypedJson,
   type CookieAnalysis,
+  type KnownFormatId,
   type PyValue,
   type Result,
   type Verdict,
@@ -28,7 +29,12 @@ export function analysisExitCode(analysis: CookieAnalysis): number {
   return exitCodeFor(verdictOf(analysis));
 }
 
-/** JSON text with the payload in the `$type` representation; integers are written exactly. */
+/** A JSON format's value as the JSON it was (no `$type` representation), key order kept. */
+function plainJson(value: PyValue): string {
+  return writePythonJson(value, { sortKeys: false, ensureAscii: false });
+}
+
+/** JSON text with the payload in the `$type` representation (plain JSON for JSON formats); integers are written exactly. */
 export function analysisJson(analysis: CookieAnalysis, inputNotes: readonly string[] = []): string {
   const fields: [string, string][] = [['format', jsonString(analysis.format, false)], ['deletion', 'false']];
   const add = (key: string, text: string) => fields.push([key, text]);
@@ -62,10 +68,10 @@ export function analysisJson(analysis: CookieAnalysis, inputNotes: readonly stri
     } else if (v.format === 'jwt') {
       const d = v.decoded;
       // Plain JSON, as the token carries it (a JSON format: no $type representation).
-      add('payload', d.payload ? writePythonJson(d.payload, { sortKeys: false, ensureAscii: false }) : 'null');
+      add('payload', d.payload ? plainJson(d.payload) : 'null');
       add('timestamp', d.claims.iat === null ? 'null' : String(d.claims.iat));
       add('compressed', 'false');
-      add('header', d.header ? writePythonJson(d.header, { sortKeys: false, ensureAscii: false }) : 'null');
+      add('header', d.header ? plainJson(d.header) : 'null');
       add('alg', str(d.alg));
       add('expires_at', d.claims.exp === null ? 'null' : String(d.claims.exp));
       add('not_before', d.claims.nbf === null ? 'null' : String(d.claims.nbf));
@@ -77,6 +83,25 @@ export function analysisJson(analysis: CookieAnalysis, inputNotes: readonly stri
       if (d.payload && !d.payload.ok) add('payload_error', JSON.stringify(d.payload.error));
       if (d.segments) add('segments', JSON.stringify(d.segments));
       add('legacy_sha1', String(v.legacySha1));
+    } else if (v.format === 'express-session') {
+      // The id is what the cookie carries; the session itself is in the server's store.
+      const id = v.decoded.signed?.value ?? null;
+      add('payload', str(id));
+      add('timestamp', 'null');
+      add('compressed', 'false');
+      add('session_id', str(id));
+      add('signed', String(v.decoded.signed !== null));
+    } else if (v.format === 'cookie-parser') {
+      add('payload', v.decoded.value ? plainJson(v.decoded.value) : 'null');
+      add('timestamp', 'null');
+      add('compressed', 'false');
+      add('json_value', String(v.decoded.json));
+    } else if (v.format === 'cookie-session') {
+      const { payload } = v.decoded;
+      add('payload', payload.ok ? plainJson(payload.value) : 'null');
+      add('timestamp', 'null');
+      add('compressed', 'false');
+      if (!payload.ok) add('payload_error', JSON.stringify(payload.error));
     } else {
       add('payload', 'null');
       add('timestamp', 'null');
@@ -188,18 +213,25 @@ const VERDICT_TEXT: Record<Verdict, string> = {
   too_large: 'refused — the payload is too costly to decode safely (nested tags amplify it)',
 };
 
-/** Where a JWT verdict means something else than a Flask one (the app rejects a token; it does not start a session). */
-const JWT_VERDICT_TEXT: Partial<Record<Verdict, string>> = {
-  bad_signature: 'bad signature — the app rejects this token',
-  expired: 'expired — past its exp claim (or --max-age since iat); the app rejects this token',
-  future_timestamp: 'not valid yet — its nbf claim is in the future',
-  bad_payload: 'invalid — a time claim (exp, nbf, iat) is not a number',
-};
-
-/** Django's words: whatever fails, it starts a new, empty session (it never answers HTTP 500). */
-const DJANGO_VERDICT_TEXT: Partial<Record<Verdict, string>> = {
-  expired: 'expired — signed longer ago than SESSION_COOKIE_AGE; Django starts a new, empty session',
-  bad_payload: 'signed, but the payload cannot be decoded — Django starts a new, empty session',
+/** Where a format's verdict means something else than a Flask one, in that framework's words. */
+const FORMAT_VERDICT_TEXT: Partial<Record<KnownFormatId, Partial<Record<Verdict, string>>>> = {
+  jwt: {
+    bad_signature: 'bad signature — the app rejects this token',
+    expired: 'expired — past its exp claim (or --max-age since iat); the app rejects this token',
+    future_timestamp: 'not valid yet — its nbf claim is in the future',
+    bad_payload: 'invalid — a time claim (exp, nbf, iat) is not a number',
+  },
+  // Whatever fails, Django starts a new, empty session (it never answers HTTP 500).
+  django: {
+    expired: 'expired — signed longer ago than SESSION_COOKIE_AGE; Django starts a new, empty session',
+    bad_payload: 'signed, but the payload cannot be decoded — Django starts a new, empty session',
+  },
+  'express-session': { bad_signature: 'bad signature — express-session ignores the id and starts a new session' },
+  'cookie-parser': { bad_signature: 'bad signature — req.signedCookies holds false for this cookie' },
+  'cookie-session': {
+    bad_signature: 'bad signature — cookie-session ignores this cookie and starts an empty session',
+    bad_payload: 'signed, but the payload cannot be decoded — cookie-session starts an empty session',
+  },
 };
 
 export function analysisText(analysis: CookieAnalysis, secretCount: number, inputNotes: readonly string[] = []): Line[] {
@@ -215,6 +247,12 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
     } else if (payload) {
       lines.push(row('Payload', tone('bad', `${payload.error.message} [${payload.error.code}]`)));
     }
+  };
+  /** A JSON format's value as JSON, not as Python would print it. */
+  const jsonLines = (label: string, value: PyValue | null) => {
+    if (!value) return;
+    lines.push([tone('bold', label)]);
+    lines.push(...writeTypedJson(value, '  ').split('\n').map((line) => [`  ${line}`]));
   };
   if (analysis.format === 'unknown') {
     lines.push(row('Format', 'unknown'), row('Verdict', tone('bad', VERDICT_TEXT.malformed)), row('Why', analysis.detection.reasons.join('; ')));
@@ -238,7 +276,7 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
             ...(v.signature === 'valid_noncanonical' ? [tone('warn', " — only under Python's lenient base64 (non-canonical encoding)")] : []),
           ];
   lines.push(row('Signature', ...signature));
-  lines.push(row('Verdict', tone(v.verdict === 'valid' ? 'good' : v.verdict === 'unverified' ? 'dim' : 'bad', (v.format === 'jwt' ? JWT_VERDICT_TEXT[v.verdict] : v.format === 'django' ? DJANGO_VERDICT_TEXT[v.verdict] : undefined) ?? VERDICT_TEXT[v.verdict])));
+  lines.push(row('Verdict', tone(v.verdict === 'valid' ? 'good' : v.verdict === 'unverified' ? 'dim' : 'bad', FORMAT_VERDICT_TEXT[v.format]?.[v.verdict] ?? VERDICT_TEXT[v.verdict])));
   if (v.reason && v.verdict !== 'unverified' && v.verdict !== 'valid') lines.push(row('Why', v.reason.message, ' ', tone('dim', `[${v.reason.code}]`)));
   if (v.format === 'flask') {
     const d = v.decoded;
@@ -261,11 +299,14 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
     for (const [label, seconds] of [['Issued at', claims.iat], ['Expires', claims.exp], ['Not before', claims.nbf]] as const) {
       if (seconds !== null) lines.push(row(label, utc(BigInt(Math.floor(seconds))), ' ', tone('dim', `(${seconds})`)));
     }
-    if (payload) {
-      // A JSON format: the claims as JSON, not as Python would print them.
-      lines.push([tone('bold', 'Payload')]);
-      lines.push(...writeTypedJson(payload, '  ').split('\n').map((line) => [`  ${line}`]));
-    }
+    jsonLines('Payload', payload);
+  }
+  if (v.format === 'express-session' && v.decoded.signed) lines.push(row('Session id', v.decoded.signed.value, ' ', tone('dim', "(the session's data is in the server's store)")));
+  if (v.format === 'cookie-parser') jsonLines('Value', v.decoded.value);
+  if (v.format === 'cookie-session') {
+    const { payload } = v.decoded;
+    if (payload.ok) jsonLines('Payload', payload.value);
+    else lines.push(row('Payload', tone('bad', `${payload.error.message} [${payload.error.code}]`)));
   }
   notes([...v.notes, ...inputNotes]);
   return lines;

@@ -14,6 +14,16 @@ import {
   signFlaskSessionId,
   signDjangoCookie,
   signJwt,
+  COOKIE_SESSION_DEFAULTS,
+  COOKIE_SESSION_SHAPE,
+  SIGNED_VALUE,
+  cookieSessionSignature,
+  nodeCookieValue,
+  signCookieParserValue,
+  signCookieSession,
+  signExpressSessionId,
+  signatureCookieName,
+  type KnownFormatId,
   type DigestName,
   type HmacAlgorithm,
   type PyValue,
@@ -58,6 +68,8 @@ function shapeScore(value: string): number {
   if (FLASK_SHAPE.test(cookie)) return /^\.?e/.test(cookie) ? 3 : 1;
   if (DJANGO_SHAPE.test(cookie)) return /^\.?eyJ|^\.eJ/.test(cookie) ? 3 : 1;
   if (JWT_SHAPE.test(cookie)) return 3;
+  if (SIGNED_VALUE.test(nodeCookieValue(value))) return 3;
+  if (value.length % 4 === 0 && COOKIE_SESSION_SHAPE.test(cookie)) return 2;
   return detectFlaskSession('', cookie) ? 2 : 0;
 }
 
@@ -85,6 +97,8 @@ export interface CookieInput {
   deletion: boolean;
   /** What the reader should know about how the cookie was picked from the input. */
   notes: string[];
+  /** A `<name>.sig` pair on the same Cookie line (cookie-session's signature). */
+  signatureCookie?: string;
 }
 
 /**
@@ -127,7 +141,10 @@ export function extractCookie(input: string, preferredName: string | undefined, 
   }
   if (!best) return bare;
   if (best.score !== Infinity && preferredName !== undefined) notes.push(`no cookie is named ${preferredName}; read ${best.name}, the one shaped most like a session`);
+  const sigName = signatureCookieName(best.name);
+  const sigPart = parts.find((part) => part.startsWith(`${sigName}=`));
   const pair: CookieInput = { name: best.name, value: best.value, deletion: false, notes };
+  if (sigPart !== undefined) pair.signatureCookie = sigPart.slice(sigName.length + 1);
   if (prefix || headerless.includes(';') || best.score === Infinity) return pair;
   return best.score > shapeScore(headerless) ? pair : bare;
 }
@@ -154,7 +171,7 @@ function runSign(options: CliOptions, io: Io, print: Printer): number {
     const message = error instanceof SessionLensError ? error.message : String(error);
     throw new UsageError(`--payload is not valid JSON in the "$type" representation: ${message}`);
   }
-  if (options.format === 'jwt' || options.format === 'flask-session' || options.format === 'django') return signOther(options.format, payload, options, print);
+  if (options.format !== undefined && options.format !== 'flask') return signOther(options.format, payload, options, print);
   const signed = signFlaskCookie(payload, {
     secret: options.secrets[0]!,
     salt: options.salt,
@@ -179,27 +196,50 @@ function runSign(options: CliOptions, io: Io, print: Printer): number {
 
 const JWT_ALGORITHMS: Partial<Record<DigestName, HmacAlgorithm>> = { sha256: 'HS256', sha384: 'HS384', sha512: 'HS512' };
 
+/** A session id given as --payload: a JSON string. */
+function idPayload(payload: PyValue, format: string): string {
+  if (payload.type !== 'str') throw new UsageError(`sign --format ${format} signs a session id: give --payload as a JSON string, e.g. '"9f0c…"'`);
+  return payload.value;
+}
+
 /**
  * sign --format jwt (the payload a JSON object; --digest sha256|sha384|sha512 picks HS256/384/512),
- * django (a signed_cookies session: a JSON object) or flask-session (the payload the id, a JSON string).
+ * django or cookie-session (a session: a JSON object), cookie-parser (any JSON value), flask-session
+ * or express-session (the id, a JSON string).
  */
-function signOther(format: 'jwt' | 'flask-session' | 'django', payload: PyValue, options: CliOptions, print: Printer): number {
+function signOther(format: Exclude<KnownFormatId, 'flask'>, payload: PyValue, options: CliOptions, print: Printer): number {
   let signed: Result<string>;
-  if (format === 'django') {
-    signed = signDjangoCookie(payload, { secret: options.secrets[0]!, timestamp: options.timestamp, digest: options.digest, salt: options.salt });
+  const secret = options.secrets[0]!;
+  let companion = '';
+  if (format === 'cookie-session') {
+    const name = options.name ?? COOKIE_SESSION_DEFAULTS.cookieName;
+    signed = signCookieSession(payload, { secret });
+    if (signed.ok) {
+      const sig = cookieSessionSignature(name, signed.value, secret, options.digest);
+      companion = `,"sig_cookie":${jsonString(signatureCookieName(name), false)},"sig":${jsonString(sig, false)}`;
+      if (!options.json) {
+        print.lines([[`${name}=${signed.value}`], [`${signatureCookieName(name)}=${sig}`]]);
+        return 0;
+      }
+    }
+  } else if (format === 'express-session') {
+    signed = signExpressSessionId(idPayload(payload, format), { secret });
+  } else if (format === 'cookie-parser') {
+    signed = signCookieParserValue(payload, { secret });
+  } else if (format === 'django') {
+    signed = signDjangoCookie(payload, { secret, timestamp: options.timestamp, digest: options.digest, salt: options.salt });
   } else if (format === 'jwt') {
     const algorithm = JWT_ALGORITHMS[options.digest ?? 'sha256'];
     if (!algorithm) throw new UsageError(`sign --format jwt signs with HS256, HS384 or HS512: --digest must be sha256, sha384 or sha512, got ${options.digest}`);
-    signed = signJwt(payload, { secret: options.secrets[0]!, algorithm });
+    signed = signJwt(payload, { secret, algorithm });
   } else {
-    if (payload.type !== 'str') throw new UsageError('sign --format flask-session signs a session id: give --payload as a JSON string, e.g. \'"9f0c…"\'');
-    signed = signFlaskSessionId(payload.value, { secret: options.secrets[0]!, salt: options.salt, digest: options.digest, keyDerivation: options.keyDerivation });
+    signed = signFlaskSessionId(idPayload(payload, format), { secret, salt: options.salt, digest: options.digest, keyDerivation: options.keyDerivation });
   }
   if (!signed.ok) {
     print.error(`cannot sign: ${signed.error.message} [${signed.error.code}]`);
     return 2;
   }
-  if (options.json) print.json(`{"cookie":${jsonString(signed.value, false)},"format":${jsonString(format, false)}}`);
+  if (options.json) print.json(`{"cookie":${jsonString(signed.value, false)},"format":${jsonString(format, false)}${companion}}`);
   else print.lines([[signed.value]]);
   return 0;
 }
@@ -221,6 +261,8 @@ function runAnalyze(options: CliOptions, io: Io, print: Printer): number {
     maxAge: options.maxAge,
     now: options.now,
     format: options.format,
+    cookieName: input.name ?? 'session',
+    signatureCookie: options.signatureCookie ?? input.signatureCookie ?? null,
     // Flask first: a value of no known shape is read the way a Flask server would read it.
     fallbackFormat: 'flask',
   });

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'ERR_TIMESTAMP_MALFORMED'
   | 'ERR_TIMESTAMP_RANGE'
   | 'ERR_SIGNATURE_MISMATCH'
+  /** The signature travels in a companion cookie (cookie-session's `.sig`) that did not come. */
+  | 'ERR_SIGNATURE_MISSING'
   | 'ERR_NO_SECRET'
   | 'ERR_SECRET_INVALID'
   | 'ERR_OPTION_INVALID'

@@ -1,6 +1,7 @@
 import { MAX_COOKIES_EXAMINED, cookieSize, isDeletion, requestCookiesOf, setCookiesOf, type CookieAttributes } from './cookies';
 import { detectFormats } from './detect';
 import type { CapturedExchange } from './exchange';
+import { signatureCookieName } from './formats/cookie-session/session-cookie';
 import type { FormatDetection } from './formats/registry';
 
 /**
@@ -39,6 +40,8 @@ export interface SessionCandidate {
   reason: 'pinned' | 'configured' | 'default-name' | 'content';
   /** Seen deleted by the latest Set-Cookie for this name. */
   deleted: boolean;
+  /** The `<name>.sig` cookie seen with it (cookie-session's signature), or null. */
+  signatureCookie: string | null;
 }
 
 export interface FindOptions {
@@ -121,6 +124,7 @@ export function findSessionCandidates(exchanges: readonly CapturedExchange[], ja
       detection,
       reason,
       deleted: seen.deleted,
+      signatureCookie: sightings.get(signatureCookieName(name))?.value ?? null,
     });
   }
   return candidates.sort(

@@ -24,6 +24,7 @@ const candidate = (value: string): SessionCandidate => ({
   detection: { format: 'django', confidence: 'high', reasons: [] },
   reason: 'content',
   deleted: false,
+  signatureCookie: null,
 });
 
 describe('a Django session in the Session view', () => {

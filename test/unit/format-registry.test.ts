@@ -1,6 +1,6 @@
 /** Every format in the registry has the same shape, and sign → detect → decode → verify agree for each. */
 import { describe, expect, it } from 'vitest';
-import { FORMATS, analyzeCookie, detectFormats, formatById, formatTitle, isKnownFormatId, py, readCookie, type KnownFormatId } from '../../src/core';
+import { FORMATS, analyzeCookie, cookieSessionSignature, detectFormats, formatById, formatTitle, isKnownFormatId, py, readCookie, type KnownFormatId } from '../../src/core';
 
 const KEY = { text: 'registry-test-key' };
 const OTHER = { text: 'not-the-key' };
@@ -10,6 +10,9 @@ const SAMPLES: Record<KnownFormatId, unknown> = {
   'flask-session': 'b1946ac9-2492-4d0f-a1c5-58c3f0e9a7d2',
   django: py.dict([['user_id', py.int(42n)]]),
   jwt: py.dict([['sub', py.str('42')]]),
+  'express-session': 'r0o_tHxsEHHzJU_PZWkhJLtCiTktm_Dm',
+  'cookie-parser': py.dict([['theme', py.str('dark')]]),
+  'cookie-session': py.dict([['user', py.str('alice')], ['n', py.int(42n)]]),
 };
 
 describe.each(FORMATS.map((format) => [format.id, format] as const))('the %s format', (id, format) => {
@@ -31,8 +34,11 @@ describe.each(FORMATS.map((format) => [format.id, format] as const))('the %s for
     const reading = readCookie(format.defaults.cookieName, cookie);
     expect(reading.format).toBe(id);
     expect(formatTitle(reading).startsWith(format.label)).toBe(true);
+    const name = format.defaults.cookieName;
+    // cookie-session's signature travels in a second cookie, name.sig, signed with the key.
+    const companion = id === 'cookie-session' ? { cookieName: name, signatureCookie: cookieSessionSignature(name, cookie, KEY) } : {};
     const verdict = (secret: typeof KEY) => {
-      const analysis = analyzeCookie(format.defaults.cookieName, cookie, { secrets: [secret] });
+      const analysis = analyzeCookie(name, cookie, { secrets: [secret], ...companion });
       return analysis.format === 'unknown' ? null : analysis.verification.verdict;
     };
     expect(verdict(KEY)).toBe('valid');

@@ -57,6 +57,10 @@ export interface VerifyInput {
   maxAge?: number | null;
   /** Current time in Unix seconds; defaults to the system clock. */
   now?: number;
+  /** The cookie's name, where the MAC covers it (cookie-session signs `name=value`). */
+  cookieName?: string;
+  /** The `<name>.sig` cookie that came with it (cookie-session); null or absent: none came. */
+  signatureCookie?: string | null;
 }
 
 /** The framework's own words for what the panel, the CLI and the diagnostics talk about. */

@@ -7,6 +7,7 @@ import { diffPayloads } from './payload-diff';
 import { formatById } from '../formats/registry';
 import { jwtVerdictAt } from '../formats/jwt/token';
 import { DJANGO_DEFAULTS } from '../formats/django/signed-cookie';
+import { signatureCookieName } from '../formats/cookie-session/session-cookie';
 import {
   isRejected,
   signerSettingsFor,
@@ -154,7 +155,8 @@ export class CookieReadings {
  * one's readings).
  */
 export class TimelineBuilder {
-  private readonly analyses = new Map<CookieReading, CookieAnalysis>();
+  /** Per reading, per `.sig` companion (null for every format but cookie-session's). */
+  private readonly analyses = new Map<CookieReading, Map<string | null, CookieAnalysis>>();
   private readonly tracks = new Map<string, CookieTrack>();
   private readonly knownNames: Set<string>;
 
@@ -166,14 +168,23 @@ export class TimelineBuilder {
     this.knownNames = new Set(settings.cookieNames);
   }
 
-  private analyze(name: string, value: string, serverNow: number, track: CookieTrack): CookieState {
+  private analyze(name: string, value: string, signatureCookie: string | null, serverNow: number, track: CookieTrack): CookieState {
     const reading = this.readings.read(name, value, track.format);
-    let analysis = this.analyses.get(reading);
+    const signature = reading.format === 'cookie-session' ? signatureCookie : null;
+    let bySignature = this.analyses.get(reading);
+    let analysis = bySignature?.get(signature);
     if (!analysis) {
       // No age check here: a reading is shared by every request, so ages are judged per request below.
-      analysis = verifyReading(reading, { secrets: this.settings.secrets, ...signerSettingsFor(reading.format, this.settings), maxAge: null });
+      analysis = verifyReading(reading, {
+        secrets: this.settings.secrets,
+        ...signerSettingsFor(reading.format, this.settings),
+        maxAge: null,
+        cookieName: name,
+        signatureCookie: signature,
+      });
       if (this.analyses.size > MAX_REMEMBERED_COOKIES) this.analyses.clear();
-      this.analyses.set(reading, analysis);
+      if (!this.analyses.has(reading)) this.analyses.set(reading, (bySignature = new Map()));
+      bySignature!.set(signature, analysis);
     }
     if (analysis.format !== 'unknown' && analysis.detection.confidence !== 'low') track.format = analysis.format;
     if (analysis.format === 'unknown') return { value, analysis, verdict: null, ageSeconds: null };
@@ -277,11 +288,16 @@ export class TimelineBuilder {
     const track = this.track(facts.host, cookieName);
     entry.sentValues = requestCookies.filter((c) => c.name === cookieName).map((c) => c.value);
     // Werkzeug reads the first of several same-name cookies.
-    entry.sent = entry.sentValues.length ? this.analyze(cookieName, entry.sentValues[0]!, serverNow, track) : null;
+    // cookie-session's signature comes in a second cookie; the browser keeps the old one unless the response replaces it.
+    const sigName = signatureCookieName(cookieName);
+    const sentSig = requestCookies.find((c) => c.name === sigName)?.value ?? null;
+    const setSig = setCookies.findLast((c) => c.name === sigName);
+    entry.sent = entry.sentValues.length ? this.analyze(cookieName, entry.sentValues[0]!, sentSig, serverNow, track) : null;
     const lastSet = setCookies.findLast((c) => c.name === cookieName);
     if (lastSet) {
       const deletion = isDeletion(lastSet, serverNowMs);
-      entry.set = { cookie: lastSet, deletion, state: deletion ? null : this.analyze(cookieName, lastSet.value, serverNow, track) };
+      const nextSig = setSig ? (isDeletion(setSig, serverNowMs) ? null : setSig.value) : sentSig;
+      entry.set = { cookie: lastSet, deletion, state: deletion ? null : this.analyze(cookieName, lastSet.value, nextSig, serverNow, track) };
       track.portsSetting.add(facts.port);
     }
     this.classify(entry, track);

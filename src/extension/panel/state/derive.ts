@@ -70,5 +70,7 @@ export function analyzeCandidate(candidate: SessionCandidate, settings: SessionS
     ...signerSettingsFor(reading.format, settings),
     ...(reading.format === 'flask' ? { maxAge: settings.lifetimeSeconds } : {}),
     now: Math.floor(nowMs / 1000),
+    cookieName: candidate.name,
+    signatureCookie: candidate.signatureCookie,
   });
 }

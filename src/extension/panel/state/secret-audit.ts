@@ -1,5 +1,5 @@
 import { toHex, utf8DecodeStrict } from '../../../core/codec/bytes';
-import { createAuditor, type AuditFormat, type AuditSignerOptions, type CookieAnalysis, type SessionCandidate, type SessionSettings } from '../../../core';
+import { createAuditor, formatById, type AuditFormat, type AuditSignerOptions, type CookieAnalysis, type SessionCandidate, type SessionSettings } from '../../../core';
 import { AuditJobRunner, BUILT_IN_COUNT, type AuditReply, type AuditRequest } from './audit-jobs';
 
 /**
@@ -156,8 +156,8 @@ export function knownSecretTarget(
 ): { target: AuditTarget; unavailable: null } | { target: null; unavailable: string } {
   if (!candidate || !analysis) return { target: null, unavailable: 'No session cookie to check yet.' };
   if (analysis.format === 'unknown') return { target: null, unavailable: 'This cookie is neither a Flask session cookie nor a Flask-Session id: no signature to check.' };
-  if (analysis.format === 'jwt' || analysis.format === 'django') {
-    return { target: null, unavailable: `Checking ${analysis.format === 'jwt' ? 'JWT' : 'Django'} secrets is not supported yet (Flask and Flask-Session only).` };
+  if (analysis.format !== 'flask' && analysis.format !== 'flask-session') {
+    return { target: null, unavailable: `Checking ${formatById(analysis.format).label} secrets is not supported yet (Flask and Flask-Session only).` };
   }
   if (analysis.format === 'flask-session' && analysis.verification.decoded.signature === null) {
     return { target: null, unavailable: 'This Flask-Session id is not signed (SESSION_USE_SIGNER is off): no secret signs it.' };

@@ -1,4 +1,4 @@
-import { formatDuration, signatureTimes, type CookieAnalysis, type SessionSettings, type SignatureTimes } from '../../../core';
+import { formatById, formatDuration, signatureTimes, type CookieAnalysis, type SessionSettings, type SignatureTimes } from '../../../core';
 
 /** The verification result in the panel's words, from the core's verification fields. */
 export interface VerdictView {
@@ -72,6 +72,28 @@ export function describeVerdict(analysis: CookieAnalysis, settings: SessionSetti
         return { tone: 'bad', headline: invalidFor(count), details: [reason ?? '', 'The app rejects the token.', ...notes].filter(Boolean) };
       default:
         return { tone: 'bad', headline: 'Cannot read this token', details: [reason ?? v.verdict, ...notes] };
+    }
+  }
+
+  if (analysis.format === 'express-session' || analysis.format === 'cookie-parser' || analysis.format === 'cookie-session') {
+    const v = analysis.verification;
+    const { secretSetting } = formatById(analysis.format).terms;
+    const valid = `Signature valid (${keyOf(v.matchedSecretIndex, count)})`;
+    switch (v.verdict) {
+      case 'unverified':
+        return { tone: 'neutral', headline: `Not verified — paste the app's ${secretSetting}`, details: notes };
+      case 'valid':
+        return { tone: v.matchedSecretIndex || notes.length > 1 ? 'warn' : 'ok', headline: valid, details: notes };
+      case 'bad_signature':
+        return {
+          tone: 'bad',
+          headline: v.reason?.code === 'ERR_SIGNATURE_MISSING' ? 'No signature: the .sig cookie is missing' : invalidFor(count),
+          details: [reason ?? '', ...notes].filter(Boolean),
+        };
+      case 'too_large':
+        return { tone: 'bad', headline: 'Payload refused: too costly to decode', details: [reason ?? '', ...notes].filter(Boolean) };
+      default:
+        return { tone: 'bad', headline: v.signature === 'valid' ? `${valid} — bad payload` : 'Cannot read this cookie', details: [reason ?? v.verdict, ...notes].filter(Boolean) };
     }
   }
 
