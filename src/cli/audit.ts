@@ -94,7 +94,7 @@ function lineOfCandidate(block: Uint8Array, index: number, literal: boolean): nu
 export function auditFormat(name: string, value: string, asked: CliOptions['format']): AuditFormat {
   const format = asked ?? detectFormats(name, value)[0]!.format;
   if (format === 'unknown') return 'flask';
-  if (format !== 'flask' && format !== 'flask-session') throw new UsageError(`audit does not search ${formatById(format).label} secrets yet (flask and flask-session only)`);
+  if (format !== 'flask' && format !== 'flask-session') throw new UsageError(`audit does not search ${format === 'jwt' ? 'JWT' : formatById(format).terms.framework} secrets yet (flask and flask-session only)`);
   return format;
 }
 

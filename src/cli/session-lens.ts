@@ -66,7 +66,7 @@ function shapeScore(value: string): number {
   if (value.length > MAX_COOKIE_VALUE_LENGTH) return 0;
   const cookie = unquoteCookieValue(value);
   if (FLASK_SHAPE.test(cookie)) return /^\.?e/.test(cookie) ? 3 : 1;
-  if (DJANGO_SHAPE.test(cookie)) return /^\.?eyJ|^\.eJ/.test(cookie) ? 3 : 1;
+  if (DJANGO_SHAPE.test(cookie)) return /^ey[IJKL]|^\.eJ/.test(cookie) ? 3 : 1;
   if (JWT_SHAPE.test(cookie)) return 3;
   if (SIGNED_VALUE.test(nodeCookieValue(value))) return 3;
   if (value.length % 4 === 0 && COOKIE_SESSION_SHAPE.test(cookie)) return 2;

@@ -3,7 +3,7 @@ import type { SecretInput } from '../../codec/crypto';
 import { SessionLensError, toErrorInfo } from '../../errors';
 import { parsePythonJsonDocument, writePythonJson } from '../../python/pyjson';
 import { py, type PyValue } from '../../python/pyvalue';
-import { signedPartsOf, verifySignedParts, type SignedParts } from '../express-session/session-id';
+import { signedPartsOf, verifySignedParts, wellFormedMac, type SignedParts } from '../express-session/session-id';
 import { MAX_COOKIE_VALUE_LENGTH } from '../flask/cookie';
 import type { Detection, Result, VerificationBase, VerifyInput } from '../types';
 
@@ -80,8 +80,9 @@ export function detectCookieParser(name: string, value: string): Detection<'cook
   const text = nodeCookieValue(value);
   const signed = signedPartsOf(text);
   if (!signed) return null;
-  const reasons = ['"s:" value "." HMAC-SHA256 signature (cookie-signature)'];
+  const mac = wellFormedMac(signed);
+  const reasons = [mac ? '"s:" value "." HMAC-SHA256 signature (cookie-signature)' : '"s:" value "." a signature of the wrong length'];
   if (signed.value.startsWith('j:')) reasons.push('a "j:" JSON value');
   const idLike = name === 'connect.sid' || /^[A-Za-z0-9_-]{32}$/.test(signed.value);
-  return { format: 'cookie-parser', confidence: idLike ? 'low' : 'high', reasons };
+  return { format: 'cookie-parser', confidence: idLike ? 'low' : mac ? 'high' : 'medium', reasons };
 }

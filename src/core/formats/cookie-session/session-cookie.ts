@@ -113,8 +113,11 @@ export function signCookieSession(payload: PyValue, _options: CookieSessionSignO
   }
 }
 
-/** Standard base64 of a JSON object (`{"` is `eyJ`), padded; nothing decoded. */
-export const COOKIE_SESSION_SHAPE = /^eyJ[A-Za-z0-9+/]*={0,2}$/;
+/**
+ * Standard base64 of a JSON object, nothing decoded: `{"` then a key's first byte makes `eyI` (0x20–0x3f),
+ * `eyJ` (0x40–0x7f) or `eyK`/`eyL` (UTF-8); `{}` is `e30=`.
+ */
+export const COOKIE_SESSION_SHAPE = /^(?:ey[IJKL][A-Za-z0-9+/]*={0,2}|e30=)$/;
 
 export function detectCookieSession(name: string, value: string): Detection<'cookie-session'> | null {
   const cookie = stripQuotes(value);

@@ -216,7 +216,8 @@ export function detectDjango(name: string, value: string): Detection<'django'> |
   const cookie = unquoteCookieValue(value);
   if (cookie.length > MAX_COOKIE_VALUE_LENGTH || !DJANGO_SHAPE.test(cookie)) return null;
   const reasons = ['value:timestamp:signature, the timestamp in base62'];
-  const object = cookie.startsWith('eyJ') || cookie.startsWith('.eJ');
+  // `{"` and a key's first byte: eyI, eyJ, eyK or eyL (see COOKIE_SESSION_SHAPE).
+  const object = /^ey[IJKL]/.test(cookie) || cookie.startsWith('.eJ');
   if (object) reasons.push(cookie.startsWith('.') ? 'zlib-compressed payload' : 'JSON object payload');
   const named = name === DJANGO_DEFAULTS.cookieName;
   if (named) reasons.push("Django's default cookie name");

@@ -15,8 +15,14 @@ export const EXPRESS_SESSION_DEFAULTS = { cookieName: 'connect.sid' };
 
 /** uid-safe(24), express-session's default genid: 32 base64url characters. */
 const UID_SAFE_24 = /^[A-Za-z0-9_-]{32}$/;
-/** `s:` value `.` a 43-character standard-base64 MAC, after percent-decoding. */
-export const SIGNED_VALUE = /^s:[^]*\.[A-Za-z0-9+/]{43}$/;
+/** `s:` value `.` MAC, after percent-decoding; cookie-signature's MAC is 43 standard-base64 characters (a tampered one may not be). */
+export const SIGNED_VALUE = /^s:[^]*\.[A-Za-z0-9+/=]*$/;
+const MAC_43 = /^[A-Za-z0-9+/]{43}$/;
+
+/** The MAC has cookie-signature's shape: 43 characters of standard base64. */
+export function wellFormedMac(parts: SignedParts): boolean {
+  return MAC_43.test(parts.mac);
+}
 
 /** What cookie-signature signed: the text after `s:`, split at its last ".". */
 export interface SignedParts {
@@ -110,8 +116,9 @@ export function detectExpressSession(name: string, value: string): Detection<'ex
   const named = name === EXPRESS_SESSION_DEFAULTS.cookieName;
   const decoded = decodeExpressSession(value);
   if (!decoded.signed) return named ? { format: 'express-session', confidence: 'low', reasons: ["express-session's default cookie name, but not a signed id"] } : null;
-  const reasons = ['"s:" id "." HMAC-SHA256 signature (cookie-signature)'];
+  const mac = wellFormedMac(decoded.signed);
+  const reasons = [mac ? '"s:" id "." HMAC-SHA256 signature (cookie-signature)' : '"s:" id "." a signature of the wrong length'];
   if (decoded.defaultIdShape) reasons.push("a 32-character id, as express-session's default genid makes");
   if (named) reasons.push("express-session's default cookie name");
-  return { format: 'express-session', confidence: decoded.defaultIdShape ? 'high' : named ? 'medium' : 'low', reasons };
+  return { format: 'express-session', confidence: decoded.defaultIdShape && mac ? 'high' : named || decoded.defaultIdShape ? 'medium' : 'low', reasons };
 }

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { formatTitle, type CookieAnalysis, type JwtDecoded, type SessionCandidate } from '../../../core';
+import { formatTitle, type CookieAnalysis, type JwtDecoded, type Result, type SessionCandidate } from '../../../core';
 import { attributeFacts, rawSegments, relative, sessionFacts, type Fact } from '../state/cookie-facts';
 import { siteExchanges } from '../state/derive';
 import { COMPANION_HINT, latestServerSession, serverFacts } from '../state/server-session';
@@ -92,6 +92,10 @@ function JwtSection({ decoded }: { decoded: JwtDecoded }) {
   );
 }
 
+function withValue<T>(result: Result<T>): Result<{ value: T }> {
+  return result.ok ? { ok: true, value: { value: result.value } } : result;
+}
+
 /** Everything about the chosen cookie: verdict, payload, times, attributes, raw parts. */
 export function CookieDetails({ candidate, analysis }: { candidate: SessionCandidate; analysis: CookieAnalysis }) {
   const { sessionSettings, nowMs } = usePanelState();
@@ -109,6 +113,13 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       {analysis.format === 'flask' && <PayloadSection key={candidate.name} payload={flask!.payload} />}
       {analysis.format === 'jwt' && <JwtSection key={candidate.name} decoded={analysis.verification.decoded} />}
       {analysis.format === 'django' && <PayloadSection key={candidate.name} payload={analysis.verification.decoded.payload} />}
+      {analysis.format === 'cookie-session' && <PayloadSection key={candidate.name} payload={withValue(analysis.verification.decoded.payload)} title="Session" notation="json" />}
+      {analysis.format === 'cookie-parser' && analysis.verification.decoded.value && (
+        <DecodedPayloadView key={candidate.name} root={analysis.verification.decoded.value} title="Value" notation="json" />
+      )}
+      {analysis.format === 'express-session' && (
+        <p className="muted">The session data lives in the server&apos;s store (express-session&apos;s MemoryStore, connect-redis, …); the cookie carries only its id.</p>
+      )}
       {flask?.payload?.ok && <SignAndSetEditor key={`editor-${candidate.name}`} candidate={candidate} decoded={flask} payload={flask.payload.value.value} />}
       {analysis.format === 'flask-session' && (
         <>
@@ -119,7 +130,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       )}
 
       <section aria-labelledby="session-facts-heading">
-        <h3 id="session-facts-heading">{analysis.format === 'flask-session' ? 'Session id' : analysis.format === 'jwt' ? 'Token' : 'Signature'}</h3>
+        <h3 id="session-facts-heading">{analysis.format === 'flask-session' || analysis.format === 'express-session' ? 'Session id' : analysis.format === 'jwt' ? 'Token' : 'Signature'}</h3>
         <FactList facts={sessionFacts(analysis, sessionSettings, nowMs)} className="session-facts" />
       </section>
       <section aria-labelledby="attributes-heading">
@@ -128,7 +139,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       </section>
       <details className="raw">
         <summary>Raw value</summary>
-        <FactList facts={rawSegments(analysis, candidate.value)} className="segments" />
+        <FactList facts={rawSegments(analysis, candidate.value, candidate.signatureCookie)} className="segments" />
         {flask?.payload?.ok && (
           <div className="raw-json">
             <span className="label">Payload JSON (as stored, tags included)</span>

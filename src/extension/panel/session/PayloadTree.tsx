@@ -164,17 +164,25 @@ export function DecodedPayloadView({
 }
 
 /** The payload tree with copy buttons, or why the payload cannot be shown. */
-export function PayloadSection({ payload }: { payload: Result<{ value: PyValue }> | null }) {
+export function PayloadSection({
+  payload,
+  title = 'Payload',
+  notation = 'python',
+}: {
+  payload: Result<{ value: PyValue }> | null;
+  title?: string;
+  notation?: Notation;
+}) {
   if (!payload) return null;
   if (!payload.ok) {
     return (
       <section aria-labelledby="payload-heading">
-        <h3 id="payload-heading">Payload</h3>
+        <h3 id="payload-heading">{title}</h3>
         <p className="tone-bad" id="payload-error">
           The payload cannot be decoded: {payload.error.message} ({payload.error.code})
         </p>
       </section>
     );
   }
-  return <DecodedPayloadView root={payload.value.value} />;
+  return <DecodedPayloadView root={payload.value.value} title={title} notation={notation} />;
 }

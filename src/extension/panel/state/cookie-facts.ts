@@ -84,6 +84,29 @@ export function sessionFacts(analysis: CookieAnalysis, settings: SessionSettings
     ];
   }
   if (analysis.format === 'jwt') return jwtFacts(analysis.verification.decoded, nowMs);
+  if (analysis.format === 'express-session') {
+    const { signed, defaultIdShape } = analysis.verification.decoded;
+    if (!signed) return [{ label: 'Signed', value: 'no: not "s:" id "." signature, so express-session ignores it', tone: 'bad' }];
+    return [
+      { label: 'Session id', value: signed.value },
+      { label: 'Id shape', value: defaultIdShape ? 'uid-safe, 24 bytes (express-session’s default genid)' : 'a custom genid' },
+      { label: 'Signed', value: 'yes (cookie-signature, HMAC-SHA256)' },
+    ];
+  }
+  if (analysis.format === 'cookie-parser') {
+    const { signed, json } = analysis.verification.decoded;
+    return [
+      { label: 'Signed', value: signed ? 'yes (cookie-signature, HMAC-SHA256)' : 'no' },
+      { label: 'Value', value: json ? 'JSON ("j:" prefix), parsed by cookie-parser' : 'a string' },
+    ];
+  }
+  if (analysis.format === 'cookie-session') {
+    const missing = analysis.verification.reason?.code === 'ERR_SIGNATURE_MISSING';
+    return [
+      { label: 'Signature', value: missing ? 'missing: no .sig cookie came with it' : 'keygrip HMAC (SHA-1 by default) of name=value, in the .sig cookie', ...(missing ? { tone: 'bad' as const } : {}) },
+      { label: 'Expiry', value: 'none in the value: only the cookie’s own Expires / Max-Age (the maxAge option)' },
+    ];
+  }
   if (analysis.format === 'django') return djangoFacts(analysis.verification, nowMs);
   if (analysis.format !== 'flask') return [];
   const decoded = analysis.verification.decoded;
@@ -145,8 +168,20 @@ function djangoFacts(verification: DjangoVerification, nowMs: number): Fact[] {
   ];
 }
 
-/** The value's parts, for "Raw value". */
-export function rawSegments(analysis: CookieAnalysis, value: string): Fact[] {
+/** The value's parts, for "Raw value"; `signatureCookie`: the `.sig` cookie that came with it. */
+export function rawSegments(analysis: CookieAnalysis, value: string, signatureCookie: string | null = null): Fact[] {
+  if (analysis.format === 'express-session' || analysis.format === 'cookie-parser') {
+    const { signed, text } = analysis.verification.decoded;
+    const wire = text === value ? [] : [{ label: 'On the wire', value }];
+    if (!signed) return [...wire, { label: 'Value', value: text }];
+    return [...wire, { label: analysis.format === 'express-session' ? 'Session id' : 'Signed value', value: signed.value }, { label: 'Signature', value: signed.mac || '(empty)' }];
+  }
+  if (analysis.format === 'cookie-session') {
+    return [
+      { label: 'Value', value },
+      { label: 'Signature (.sig cookie)', value: signatureCookie ?? '(missing)' },
+    ];
+  }
   if (analysis.format === 'flask') {
     const s = analysis.verification.decoded.segments;
     if (!s) return [{ label: 'Value', value }];

@@ -157,7 +157,7 @@ export function knownSecretTarget(
   if (!candidate || !analysis) return { target: null, unavailable: 'No session cookie to check yet.' };
   if (analysis.format === 'unknown') return { target: null, unavailable: 'This cookie is neither a Flask session cookie nor a Flask-Session id: no signature to check.' };
   if (analysis.format !== 'flask' && analysis.format !== 'flask-session') {
-    return { target: null, unavailable: `Checking ${formatById(analysis.format).label} secrets is not supported yet (Flask and Flask-Session only).` };
+    return { target: null, unavailable: `Checking ${analysis.format === 'jwt' ? 'JWT' : formatById(analysis.format).terms.framework} secrets is not supported yet (Flask and Flask-Session only).` };
   }
   if (analysis.format === 'flask-session' && analysis.verification.decoded.signature === null) {
     return { target: null, unavailable: 'This Flask-Session id is not signed (SESSION_USE_SIGNER is off): no secret signs it.' };
