@@ -122,35 +122,35 @@ function stateJson(state: CookieState, redactor: CookieRedactor) {
     detection: analysis.detection.confidence,
     verdict: state.verdict,
   };
+  if (analysis.format !== 'unknown') {
+    out.signature = analysis.verification.signature;
+    out.matchedKeyIndex = analysis.verification.matchedSecretIndex;
+  }
   if (analysis.format === 'flask') {
     const v = analysis.verification;
-    out.signature = v.signature;
-    out.matchedKeyIndex = v.matchedSecretIndex;
     out.compressed = v.decoded.compressed;
     out.ageSeconds = state.ageSeconds;
     if (v.decoded.timestamp?.ok) out.signedAt = Number(v.decoded.timestamp.value.seconds);
   } else if (analysis.format === 'django') {
     const v = analysis.verification;
-    out.signature = v.signature;
-    out.matchedKeyIndex = v.matchedSecretIndex;
     out.compressed = v.decoded.compressed;
     out.ageSeconds = state.ageSeconds;
     out.signedAt = v.decoded.signedAt;
   } else if (analysis.format === 'jwt') {
     const v = analysis.verification;
-    out.signature = v.signature;
-    out.matchedKeyIndex = v.matchedSecretIndex;
     out.alg = v.decoded.alg;
     const { iat, nbf, exp } = v.decoded.claims;
     Object.assign(out, { iat, nbf, exp });
-  } else if (analysis.format === 'flask-session') {
-    const v = analysis.verification;
-    redactor.alias(v.decoded.sid, state.value);
-    out.signature = v.signature;
-    out.matchedKeyIndex = v.matchedSecretIndex;
-    out.sid = redactor.value(v.decoded.sid);
-    out.sidKind = v.decoded.sidKind;
-    out.signed = v.decoded.signature !== null;
+  } else if (analysis.format === 'flask-session' || analysis.format === 'express-session') {
+    // A server-side session's id is as much a credential as the cookie: redacted the same way.
+    const d = analysis.verification.decoded;
+    const sid = d.format === 'flask-session' ? d.sid : (d.signed?.value ?? null);
+    if (sid !== null) {
+      redactor.alias(sid, state.value);
+      out.sid = redactor.value(sid);
+    }
+    if (d.format === 'flask-session') out.sidKind = d.sidKind;
+    out.signed = d.format === 'flask-session' ? d.signature !== null : d.signed !== null;
   }
   const payload = payloadOf(state);
   if (payload && redactor.includeValues) out.payload = typed(payload);
