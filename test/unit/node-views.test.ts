@@ -118,8 +118,8 @@ describe('cookie-session in the Timeline', () => {
       'deleted valid -',
     ]);
     expect(entries[1]!.changes.map((c) => `${c.kind} ${c.path.join('.')}`)).toEqual(['added cart.0']);
-    const exported = JSON.parse(timelineToJson(entries)) as { entries: { sent?: { state?: Record<string, unknown> } }[] };
-    expect(exported.entries[1]!.sent?.state).toMatchObject({ format: 'cookie-session', signature: 'valid', matchedKeyIndex: 0, payloadKeys: ['user', 'cart'] });
+    const exported = JSON.parse(timelineToJson(entries)) as { entries: { sent?: Record<string, unknown> }[] };
+    expect(exported.entries[1]!.sent).toMatchObject({ format: 'cookie-session', signature: 'valid', matchedKeyIndex: 0, payloadKeys: ['user', 'cart'] });
   });
 
   it('an express-session id is exported redacted, as a Flask-Session id is', () => {
