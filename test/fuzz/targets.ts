@@ -9,6 +9,9 @@ import * as pyjson from '../../src/core/python/pyjson';
 import * as companion from '../../src/core/timeline/companion-report';
 import * as jwt from '../../src/core/formats/jwt';
 import * as djangoFormat from '../../src/core/formats/django';
+import * as expressSession from '../../src/core/formats/express-session';
+import * as cookieParser from '../../src/core/formats/cookie-parser';
+import * as cookieSession from '../../src/core/formats/cookie-session';
 import { MAX_CACHED_DECODE_CHARS, cachedChars } from '../../src/core/formats/flask/cookie';
 import { pyValue } from '../support/arbitraries';
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, linearCases, nest, rawFlaskCookie } from '../support/hostile';
@@ -94,6 +97,14 @@ const verifyJwtDecoded = timed('verifyJwtDecoded', jwt.verifyJwtDecoded);
 const decodeDjangoCookie = timed('decodeDjangoCookie', djangoFormat.decodeDjangoCookie);
 const signDjangoCookie = timed('signDjangoCookie', djangoFormat.signDjangoCookie);
 const verifyDjangoDecoded = timed('verifyDjangoDecoded', djangoFormat.verifyDjangoDecoded);
+const decodeExpressSession = timed('decodeExpressSession', expressSession.decodeExpressSession);
+const verifyExpressSessionDecoded = timed('verifyExpressSessionDecoded', expressSession.verifyExpressSessionDecoded);
+const decodeCookieParser = timed('decodeCookieParser', cookieParser.decodeCookieParser);
+const verifyCookieParserDecoded = timed('verifyCookieParserDecoded', cookieParser.verifyCookieParserDecoded);
+const signCookieParserValue = timed('signCookieParserValue', cookieParser.signCookieParserValue);
+const decodeCookieSession = timed('decodeCookieSession', cookieSession.decodeCookieSession);
+const verifyCookieSessionDecoded = timed('verifyCookieSessionDecoded', cookieSession.verifyCookieSessionDecoded);
+const signCookieSession = timed('signCookieSession', cookieSession.signCookieSession);
 const addExchange = timed('TimelineBuilder.addExchange', (builder: TimelineBuilder, exchange: CapturedExchange) => builder.addExchange(exchange));
 
 // ------------------------------------------------------------------ randomness
@@ -441,9 +452,45 @@ function djangoTarget(pool: readonly string[]): FuzzTarget {
   };
 }
 
+/**
+ * Express's cookies: express-session ids, cookie-parser values and cookie-session sessions, signed
+ * from random JSON and then mutated, on the wire (percent-encoded) or decoded.
+ */
+const nodeCookiesTarget: FuzzTarget = {
+  name: 'node-cookies',
+  input(rng) {
+    const value = refusable(() => core.parsePythonJson(randomJsonText(rng)));
+    const payload: PyValue = value?.type === 'dict' ? value : { type: 'dict', entries: new Map([['v', value ?? { type: 'none' }]]) };
+    const secret = { secret: { text: HOSTILE_SECRET } };
+    const signed = rng.pick([() => signCookieSession(payload, secret), () => signCookieParserValue(value ?? payload, secret), () => expressSession.signExpressSessionId(randomJsonText(rng), secret)])();
+    if (!signed.ok) return '';
+    const wire = rng.next() < 0.5 ? signed.value : decodeURIComponent(signed.value);
+    return rng.next() < 0.3 ? wire : mutate(rng, wire, ['s:', 's%3A', 'j:', '%', '.', '=', B64URL]);
+  },
+  run(cookie) {
+    detectFormats('session', cookie);
+    const secrets = [{ text: HOSTILE_SECRET }, { text: 'other' }];
+    const es = verifyExpressSessionDecoded(decodeExpressSession(cookie), { secrets });
+    const cp = decodeCookieParser(cookie);
+    const cpVerified = verifyCookieParserDecoded(cp, { secrets });
+    const cs = decodeCookieSession(cookie);
+    const sig = cookieSession.cookieSessionSignature('session', cs.cookie, { text: HOSTILE_SECRET });
+    const csVerified = verifyCookieSessionDecoded(cs, { secrets, cookieName: 'session', signatureCookie: sig });
+    for (const v of [es, cpVerified, csVerified]) check(VERDICTS.has(v.verdict), () => `unknown verdict ${v.verdict}`);
+    check(verifyCookieSessionDecoded(cs, { secrets, signatureCookie: null }).verdict === 'bad_signature' || cs.cookie === '', () => 'a cookie-session without .sig was not rejected');
+    analyzeCookie('session', cookie, { secrets, signatureCookie: sig });
+    if (cp.value) renderAll(cp.value);
+    if (cs.payload.ok) {
+      renderAll(cs.payload.value);
+      // The .sig made for a value verifies that value, whatever it holds.
+      check(csVerified.signature === 'valid', () => 'a .sig made with the key does not verify');
+    }
+  },
+};
+
 export function fuzzTargets(): FuzzTarget[] {
   const pool = seedCookies();
-  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool), companionTarget, jwtTarget(pool), djangoTarget(pool)];
+  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool), companionTarget, jwtTarget(pool), djangoTarget(pool), nodeCookiesTarget];
 }
 
 /** Object.prototype must not change: keys such as `__proto__` stay data. */
