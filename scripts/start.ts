@@ -14,8 +14,10 @@
  *                                               (with --server-session: the session-id editor)
  *   npm start -- --headless --server-session --scene server-view
  *                                               the Session view with the stored session's tree
- *   npm start -- --headless --scene jwt|django  the Session view on a JWT from a real Express app, or on
- *                                               a Django signed_cookies session from a real Django app
+ *   npm start -- --headless --scene jwt|django|express-session|cookie-session
+ *                                               the Session view on another framework's session from a real
+ *                                               app of it (Express with jsonwebtoken, express-session or
+ *                                               cookie-session; Django on signed_cookies), verified
  * Options: --skip-build, --stack modern|debian (default: modern when .venv-modern exists).
  */
 import { spawnSync } from 'node:child_process';
@@ -40,6 +42,7 @@ import { TargetSession } from '../e2e/support/target-session';
 import { call, openDetails, rowOf, rowsWith, showTab } from '../e2e/timeline-helpers';
 import { REPO_ROOT, startFlaskApp, type FlaskApp, type FlaskStack } from '../test/support/services';
 import { startDjangoApp } from '../test/support/django-app';
+import { startNodeSessionApp } from '../test/support/node-session-apps';
 import { startExpressApp } from '../test/support/express-app';
 
 /** The demo app's SECRET_KEY (its default, passed explicitly so the screenshot can verify). */
@@ -67,7 +70,7 @@ function fail(message: string): never {
 }
 
 if (args.help) {
-  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--server-session] [--scene editor|server-view|jwt|django] [--stack modern|debian] [--skip-build]`);
+  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--server-session] [--scene editor|server-view|jwt|django|express-session|cookie-session] [--stack modern|debian] [--skip-build]`);
   process.exit(0);
 }
 if (args.theme !== 'light' && args.theme !== 'dark') fail(`--theme must be light or dark, not ${JSON.stringify(args.theme)}`);
@@ -203,20 +206,37 @@ async function serverViewScene(page: Page, devtools: DevToolsHandle): Promise<vo
   await panel.evaluate(`document.activeElement?.blur(); document.querySelector('.server-session').scrollIntoView({ block: 'start' })`);
 }
 
-/** Another framework's session, verified: a JWT from the Express app, or Django's signed_cookies session. */
-async function otherFrameworkScene(page: Page, devtools: DevToolsHandle, framework: 'jwt' | 'django', path: string): Promise<string> {
+type FrameworkScene = 'jwt' | 'django' | 'express-session' | 'cookie-session';
+
+/** Each other framework's scene: its real app, the pages to visit, what the Session view shows once read, and a caption. */
+const FRAMEWORK_SCENES: Record<FrameworkScene, { start(secret: string): Promise<{ url: string; stop(): Promise<void>; what: string }>; paths: string[]; shows: string | null }> = {
+  jwt: { start: async (secret) => ({ ...(await startExpressApp({ jwtSecret: secret })), what: 'a JWT from Express 5 with jsonwebtoken' }), paths: ['/jwt/login'], shows: 'sub: "ada"' },
+  django: {
+    start: async (secret) => {
+      const app = await startDjangoApp({ secretKey: secret });
+      return { ...app, what: `Django ${app.django}, signed_cookies` };
+    },
+    paths: ['/login/', '/cart/'],
+    shows: "cart: ['A1']",
+  },
+  'express-session': { start: async (secret) => ({ ...(await startNodeSessionApp('express-session', [secret])), what: 'Express 5 with express-session' }), paths: ['/login'], shows: null },
+  'cookie-session': { start: async (secret) => ({ ...(await startNodeSessionApp('cookie-session', [secret])), what: 'Express 5 with cookie-session' }), paths: ['/login', '/cart'], shows: 'user: "ada"' },
+};
+
+/** Another framework's session, verified with its secret, from a real app of that framework. */
+async function otherFrameworkScene(page: Page, devtools: DevToolsHandle, framework: FrameworkScene, path: string): Promise<string> {
+  const scene = FRAMEWORK_SCENES[framework];
   const secret = `${framework}-demo-secret`;
-  const site = framework === 'jwt' ? { ...(await startExpressApp({ jwtSecret: secret })), django: '' } : await startDjangoApp({ secretKey: secret });
+  const site = await scene.start(secret);
   try {
-    await page.goto(`${site.url}${framework === 'jwt' ? '/jwt/login' : '/login/'}`);
-    if (framework === 'django') await page.goto(`${site.url}/cart/`);
+    for (const visit of scene.paths) await page.goto(`${site.url}${visit}`);
     const panel = await devtools.showPanel();
-    await waitForTreeItems(panel, framework === 'jwt' ? ['sub: "ada"'] : ["cart: ['A1']"]);
+    if (scene.shows) await waitForTreeItems(panel, [scene.shows]);
     await typeSecret(panel, 0, secret);
     await waitForVerdict(panel, 'Signature valid (key 1 of 1)');
     await panel.evaluate(`document.activeElement?.blur(); document.querySelector('[role="treeitem"]')?.focus()`);
     await screenshotDevTools(devtools, path);
-    return framework === 'jwt' ? 'a JWT from Express 5 with jsonwebtoken' : `Django ${site.django}, signed_cookies`;
+    return site.what;
   } finally {
     await site.stop();
   }
@@ -241,8 +261,8 @@ async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): P
     await page.setViewportSize(SHOT.window);
     await page.goto(`${app.url}/`);
     const devtools = await openDevToolsOnly(browser.context, page, browser.extensionId);
-    if (args.scene === 'jwt' || args.scene === 'django') {
-      const what = await otherFrameworkScene(page, devtools, args.scene, path);
+    if (Object.hasOwn(FRAMEWORK_SCENES, args.scene)) {
+      const what = await otherFrameworkScene(page, devtools, args.scene as FrameworkScene, path);
       await devtools.close();
       console.log(`Saved ${path} (${theme} theme, ${what}).`);
       return;
@@ -283,7 +303,8 @@ async function headless(app: FlaskApp, path: string, theme: 'light' | 'dark'): P
 
 build();
 if (!existsSync(join(extensionDistDir(), 'manifest.json'))) fail(`no extension build in ${extensionDistDir()}`);
-if (!['default', 'editor', 'server-view', 'jwt', 'django'].includes(args.scene)) fail(`unknown --scene ${args.scene} (editor, server-view, jwt or django)`);
+const SCENES = ['default', 'editor', 'server-view', ...Object.keys(FRAMEWORK_SCENES)];
+if (!SCENES.includes(args.scene)) fail(`unknown --scene ${args.scene} (${SCENES.slice(1).join(', ')})`);
 if (args.scene === 'server-view' && !args['server-session']) fail('--scene server-view needs --server-session');
 const app = await startDemo();
 console.log(`Demo app (Flask ${app.info.flask}, ${stack} stack) on ${app.url}/`);

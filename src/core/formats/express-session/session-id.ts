@@ -96,9 +96,7 @@ export function verifySignedParts<F extends string, D>(
 
 /** Verifies as express-session does before it loads the session from the store. Never throws. */
 export function verifyExpressSessionDecoded(decoded: ExpressSessionDecoded, input: VerifyInput): ExpressSessionVerification {
-  const verification = verifySignedParts('express-session', decoded, decoded.text, decoded.signed, input, 'express-session ignores it and starts a new session');
-  if (verification.verdict === 'valid') verification.notes.push("the session's data is in the server's store (MemoryStore, connect-redis, …); the cookie holds only its id");
-  return verification;
+  return verifySignedParts('express-session', decoded, decoded.text, decoded.signed, input, 'express-session ignores it and starts a new session');
 }
 
 /** The cookie value for session id `sid`, as express-session sets it (percent-encoded `s:sid.mac`). */

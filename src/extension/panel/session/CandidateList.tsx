@@ -2,12 +2,19 @@ import { FLASK_DEFAULTS, formatById, type SessionCandidate } from '../../../core
 import { SOURCE_TEXT } from '../state/cookie-facts';
 import { usePanelState, usePanelStore } from '../state/use-panel-state';
 
-const REASON_TEXT: Record<SessionCandidate['reason'], string> = {
+const REASON_TEXT: Record<Exclude<SessionCandidate['reason'], 'default-name'>, string> = {
   pinned: 'pinned',
   configured: 'configured name',
-  'default-name': "Flask's default name",
   content: 'looks like a session',
 };
+
+/** Why a cookie is listed; a default name is named after the framework it is the default of. */
+function reasonText(c: SessionCandidate): string {
+  const reason = c.reason === 'configured' && c.name === FLASK_DEFAULTS.cookieName ? 'default-name' : c.reason;
+  if (reason !== 'default-name') return REASON_TEXT[reason];
+  const framework = c.detection.format !== 'unknown' && formatById(c.detection.format).defaults.cookieName === c.name ? formatById(c.detection.format).terms.framework : 'Flask';
+  return `${framework}'s default name`;
+}
 
 /** The cookies that may be the session: pick one to show, pin one per origin. */
 export function CandidateList() {
@@ -31,7 +38,7 @@ export function CandidateList() {
                   <span className="name">{c.name}</span>
                   <span className="meta">
                     {c.detection.format === 'unknown' ? 'unknown format' : formatById(c.detection.format).terms.framework} · {SOURCE_TEXT[c.source]} ·{' '}
-                    {REASON_TEXT[c.reason === 'configured' && c.name === FLASK_DEFAULTS.cookieName ? 'default-name' : c.reason]}
+                    {reasonText(c)}
                     {c.deleted ? ' · deleted' : ''}
                   </span>
                 </button>
