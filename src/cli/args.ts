@@ -1,4 +1,16 @@
-import { FORMATS, isDigestName, isKeyDerivation, isKnownFormatId, type DigestName, type KeyDerivation, type KnownFormatId, type SecretInput } from '../core';
+import {
+  FORMATS,
+  RAILS_KEY_DIGEST,
+  RAILS_VERSIONS,
+  isDigestName,
+  isKeyDerivation,
+  isKnownFormatId,
+  type DigestName,
+  type KeyDerivation,
+  type KnownFormatId,
+  type RailsVersion,
+  type SecretInput,
+} from '../core';
 
 export class UsageError extends Error {}
 
@@ -52,6 +64,8 @@ const OPTIONS = {
   name: 'string',
   'cookie-name': 'string',
   sig: 'string',
+  'secret-key-base': 'string',
+  'rails-version': 'string',
   format: 'string',
   wordlist: 'string',
   builtin: 'boolean',
@@ -142,7 +156,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   }
 
   if (command === 'audit') {
-    const foreign = (['secret', 'secret-hex', 'secret-env', 'max-age', 'now', 'timestamp', 'payload', 'no-sort-keys', 'no-ensure-ascii', 'sig'] as const).find(flag);
+    const foreign = (['secret', 'secret-hex', 'secret-env', 'secret-key-base', 'max-age', 'now', 'timestamp', 'payload', 'no-sort-keys', 'no-ensure-ascii', 'sig'] as const).find(flag);
     if (foreign) {
       throw new UsageError(foreign.startsWith('secret') ? `audit looks for the secret itself and takes no --${foreign} (verify checks a secret you know)` : `--${foreign} is not an option of audit`);
     }
@@ -152,7 +166,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const secrets: SecretInput[] = [];
   for (const token of tokens) {
     if (token.value === undefined) continue;
-    if (token.name === 'secret') secrets.push({ text: token.value });
+    // Rails' secret_key_base is a secret like the others, used as text (as Rails uses it).
+    if (token.name === 'secret' || token.name === 'secret-key-base') secrets.push({ text: token.value });
     else if (token.name === 'secret-hex') {
       if (!/^([0-9a-fA-F]{2})*$/.test(token.value)) throw new UsageError(`--secret-hex needs an even number of hex digits, got ${JSON.stringify(token.value)}`);
       secrets.push({ hex: token.value });
@@ -162,7 +177,13 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       secrets.push({ text: fromEnv });
     }
   }
-  const digest = value('digest');
+  const railsVersion = value('rails-version');
+  if (railsVersion !== undefined && !(RAILS_VERSIONS as readonly string[]).includes(railsVersion)) {
+    throw new UsageError(`--rails-version must be ${RAILS_VERSIONS.join(', ')} (the app's load_defaults), got ${JSON.stringify(railsVersion)}`);
+  }
+  if (railsVersion !== undefined && value('digest') !== undefined) throw new UsageError('--rails-version sets the key digest: give it or --digest, not both');
+  // The key generator's digest follows load_defaults: SHA-1 before 7.0, SHA-256 since.
+  const digest = railsVersion !== undefined ? RAILS_KEY_DIGEST[railsVersion as RailsVersion] : value('digest');
   if (digest !== undefined && !isDigestName(digest)) throw new UsageError(`--digest must be one of sha1, sha224, sha256, sha384, sha512, md5; got ${JSON.stringify(digest)}`);
   const keyDerivation = value('key-derivation');
   if (keyDerivation !== undefined && !isKeyDerivation(keyDerivation)) {
@@ -203,10 +224,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   } else if (options.command === 'sign') {
     if (options.input !== null) throw new UsageError('sign takes no cookie argument; give the payload with --payload');
     if (options.payload === undefined) throw new UsageError('sign needs --payload JSON (or --payload - to read it from stdin)');
-    if (secrets.length === 0) throw new UsageError('sign needs --secret (or --secret-hex / --secret-env)');
+    if (secrets.length === 0) throw new UsageError('sign needs --secret (or --secret-hex / --secret-env / --secret-key-base)');
   } else {
     if (options.input === null) throw new UsageError(`${command} needs a cookie value (or - to read it from stdin)`);
-    if (options.command === 'verify' && secrets.length === 0) throw new UsageError('verify needs at least one --secret (or --secret-hex / --secret-env)');
+    if (options.command === 'verify' && secrets.length === 0) throw new UsageError('verify needs at least one --secret (or --secret-hex / --secret-env / --secret-key-base)');
   }
   return { kind: 'run', options };
 }
@@ -259,6 +280,10 @@ cookie-parser); keys[0] first (cookie-session).
   --format NAME          ${FORMAT_LIST}, instead of detecting it
   --name, --cookie-name NAME   the cookie name: it helps detection, and cookie-session signs it
   --sig VALUE            cookie-session: the NAME.sig cookie (read from a Cookie line by itself)
+  --secret-key-base KEY  Rails: secret_key_base (as text, as Rails uses it); like --secret
+  --rails-version V      Rails: 6.1, 7.0 or 7.1, the app's load_defaults (SHA-1 keys before 7.0,
+                         SHA-256 since); both are tried when it is not given. The purpose
+                         is checked against --cookie-name (Rails: cookie.NAME)
   --json                 print one JSON object instead of text`,
   sign: `session-lens sign --secret KEY --payload JSON [options]
 
@@ -282,6 +307,8 @@ standard input.
                          it is, anything else as j:JSON)
   --format cookie-session    sign a session (a JSON object); also prints NAME.sig
                          (--cookie-name, default session; --digest, default sha1)
+  --format rails         encrypt a value as Rails' cookie jar does (AES-256-GCM, a random IV;
+                         --cookie-name is its purpose, --rails-version its key digest)
   --json                 print {cookie, compressed, timestamp, payload_json_text}
                          ({cookie, format} with another --format; cookie-session adds
                          sig and sig_cookie)`,

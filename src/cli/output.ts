@@ -102,6 +102,18 @@ export function analysisJson(analysis: CookieAnalysis, inputNotes: readonly stri
       add('timestamp', 'null');
       add('compressed', 'false');
       if (!payload.ok) add('payload_error', JSON.stringify(payload.error));
+    } else if (v.format === 'rails') {
+      const { message, kind, keyDigest } = v.decoded;
+      const m = message?.ok ? message.value : null;
+      add('payload', m?.value ? plainJson(m.value) : 'null');
+      add('timestamp', 'null');
+      add('compressed', 'false');
+      add('kind', str(kind));
+      add('purpose', str(m?.purpose ?? null));
+      add('expires_at', str(m?.expires ?? null));
+      add('serializer', str(m?.serializer ?? null));
+      add('key_digest', str(keyDigest));
+      if (message && !message.ok) add('payload_error', JSON.stringify(message.error));
     } else {
       add('payload', 'null');
       add('timestamp', 'null');
@@ -228,6 +240,11 @@ const FORMAT_VERDICT_TEXT: Partial<Record<KnownFormatId, Partial<Record<Verdict,
   },
   'express-session': { bad_signature: 'bad signature — express-session ignores the id and starts a new session' },
   'cookie-parser': { bad_signature: 'bad signature — req.signedCookies holds false for this cookie' },
+  rails: {
+    bad_signature: 'bad signature — Rails reads the cookie as absent (an empty session)',
+    expired: "expired — past the message's exp; Rails reads the cookie as absent",
+    bad_payload: 'authentic, but the message cannot be decoded',
+  },
   'cookie-session': {
     bad_signature: 'bad signature — cookie-session ignores this cookie and starts an empty session',
     bad_payload: 'signed, but the payload cannot be decoded — cookie-session starts an empty session',
@@ -303,6 +320,14 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
   }
   if (v.format === 'express-session' && v.decoded.signed) lines.push(row('Session id', v.decoded.signed.value, ' ', tone('dim', "(the session's data is in the server's store)")));
   if (v.format === 'cookie-parser') jsonLines('Value', v.decoded.value);
+  if (v.format === 'rails') {
+    const { message } = v.decoded;
+    if (message?.ok) {
+      if (message.value.purpose !== null) lines.push(row('Purpose', message.value.purpose));
+      if (message.value.expires !== null) lines.push(row('Expires', message.value.expires));
+      jsonLines('Payload', message.value.value);
+    } else if (message) lines.push(row('Payload', tone('bad', `${message.error.message} [${message.error.code}]`)));
+  }
   if (v.format === 'cookie-session') {
     const { payload } = v.decoded;
     if (payload.ok) jsonLines('Payload', payload.value);

@@ -21,6 +21,7 @@ import {
   nodeCookieValue,
   signCookieParserValue,
   signCookieSession,
+  signRailsCookie,
   signExpressSessionId,
   signatureCookieName,
   type KnownFormatId,
@@ -30,6 +31,7 @@ import {
   type Result,
   unquoteCookieValue,
 } from '../core';
+import { randomBytes } from 'node:crypto';
 import { isatty } from 'node:tty';
 import { HELP, InputError, parseCli, UsageError, type CliOptions } from './args';
 import { auditExitCode, auditJson, auditText, runAuditSearch, runHashcat, type ChunkSource } from './audit';
@@ -222,6 +224,9 @@ function signOther(format: Exclude<KnownFormatId, 'flask'>, payload: PyValue, op
         return 0;
       }
     }
+  } else if (format === 'rails') {
+    if (options.name === undefined) throw new UsageError("sign --format rails needs --cookie-name: the message's purpose is cookie.NAME, and Rails checks it");
+    signed = signRailsCookie(payload, { secret, cookieName: options.name, digest: options.digest, iv: new Uint8Array(randomBytes(12)) });
   } else if (format === 'express-session') {
     signed = signExpressSessionId(idPayload(payload, format), { secret });
   } else if (format === 'cookie-parser') {
@@ -261,7 +266,8 @@ function runAnalyze(options: CliOptions, io: Io, print: Printer): number {
     maxAge: options.maxAge,
     now: options.now,
     format: options.format,
-    cookieName: input.name ?? 'session',
+    // Where the name is signed (cookie-session) or is the purpose (Rails), each format has its default.
+    cookieName: input.name,
     signatureCookie: options.signatureCookie ?? input.signatureCookie ?? null,
     // Flask first: a value of no known shape is read the way a Flask server would read it.
     fallbackFormat: 'flask',

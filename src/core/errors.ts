@@ -34,7 +34,10 @@ export type ErrorCode =
   | 'ERR_JWT_NOT_YET_VALID'
   /** Django: a timestamp that is not base62; a signature older than SESSION_COOKIE_AGE. */
   | 'ERR_DJANGO_TIMESTAMP'
-  | 'ERR_DJANGO_EXPIRED';
+  | 'ERR_DJANGO_EXPIRED'
+  /** Rails: a message whose purpose is another cookie's; a message past its `exp`. */
+  | 'ERR_RAILS_PURPOSE'
+  | 'ERR_RAILS_EXPIRED';
 
 export interface ErrorInfo {
   code: ErrorCode;

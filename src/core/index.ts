@@ -18,6 +18,7 @@ export * from './formats/django';
 export * from './formats/express-session';
 export * from './formats/cookie-parser';
 export * from './formats/cookie-session';
+export * from './formats/rails';
 export { nodeCookieValue, cookieSignatureSign, keygripSign } from './codec/node-cookies';
 export * from './detect';
 export type { CapturedExchange, HttpHeader } from './exchange';

@@ -1,4 +1,5 @@
 import { hmac } from '@noble/hashes/hmac.js';
+import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
 import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromHex, isAscii, utf8Encode } from './bytes';
@@ -46,6 +47,11 @@ export function secretBytes(secret: SecretInput | Uint8Array): Uint8Array {
 
 export function hmacDigest(digest: DigestName, key: Uint8Array, message: Uint8Array): Uint8Array {
   return hmac(HASHES[digest], key, message);
+}
+
+/** PBKDF2-HMAC with `digest` (Rails' ActiveSupport::KeyGenerator). */
+export function pbkdf2Key(digest: DigestName, password: Uint8Array, salt: Uint8Array, iterations: number, length: number): Uint8Array {
+  return pbkdf2(HASHES[digest], password, salt, { c: iterations, dkLen: length });
 }
 
 /** itsdangerous' `Signer.derive_key` (SPEC §1.1). */

@@ -5,6 +5,7 @@ import { expressSessionFormat } from './express-session';
 import { flaskFormat } from './flask';
 import { flaskSessionFormat } from './flask-session';
 import { jwtFormat } from './jwt';
+import { railsFormat } from './rails';
 import type { Detection } from './types';
 
 /**
@@ -12,7 +13,7 @@ import type { Detection } from './types';
  * folder plus one line here: detection, decoding, verification, the Timeline and the views that
  * read formats generically pick it up from this list.
  */
-export const FORMATS = [flaskFormat, flaskSessionFormat, djangoFormat, expressSessionFormat, cookieParserFormat, cookieSessionFormat, jwtFormat] as const;
+export const FORMATS = [flaskFormat, flaskSessionFormat, djangoFormat, expressSessionFormat, cookieParserFormat, cookieSessionFormat, railsFormat, jwtFormat] as const;
 
 export type KnownFormat = (typeof FORMATS)[number];
 export type KnownFormatId = KnownFormat['id'];

@@ -347,8 +347,9 @@ export class TimelineBuilder {
         // A format whose cookie carries the session (Flask, JWT): compare what it says.
         const before = payloadOf(sent);
         const after = payloadOf(set.state);
-        // The server cannot have read what it was sent: it started over.
-        if (!before) return 'rejected';
+        // The server cannot have read what it was sent: it started over. (Unless only we cannot read
+        // it: an encrypted cookie without its key.)
+        if (!before) return sent.verdict === 'unverified' ? 'modified' : 'rejected';
         if (!after) return 'modified';
         entry.changes = diffPayloads(before, after);
         const reissued: readonly (string | number)[] = formatById(set.state.analysis.format).reissueKeys;

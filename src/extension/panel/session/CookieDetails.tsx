@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { formatTitle, type CookieAnalysis, type JwtDecoded, type Result, type SessionCandidate } from '../../../core';
+import { formatTitle, type CookieAnalysis, type JwtDecoded, type RailsDecoded, type Result, type SessionCandidate } from '../../../core';
 import { attributeFacts, rawSegments, relative, sessionFacts, type Fact } from '../state/cookie-facts';
 import { siteExchanges } from '../state/derive';
 import { COMPANION_HINT, latestServerSession, serverFacts } from '../state/server-session';
@@ -92,6 +92,15 @@ function JwtSection({ decoded }: { decoded: JwtDecoded }) {
   );
 }
 
+/** A Rails cookie's message once it is readable (signed, or encrypted and opened with secret_key_base). */
+function RailsMessageSection({ name, decoded }: { name: string; decoded: RailsDecoded }) {
+  const title = name.endsWith('_session') ? 'Session' : 'Value';
+  const { message } = decoded;
+  if (!message) return <p className="muted" id="payload-hint">Encrypted: paste the app&apos;s secret_key_base to read it.</p>;
+  if (message.ok && message.value.value === null) return <p className="muted">Marshal-serialized: Ruby objects, not decoded here (and never executed).</p>;
+  return <PayloadSection key={name} payload={message.ok ? { ok: true, value: { value: message.value.value! } } : message} title={title} notation="json" />;
+}
+
 function withValue<T>(result: Result<T>): Result<{ value: T }> {
   return result.ok ? { ok: true, value: { value: result.value } } : result;
 }
@@ -117,6 +126,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       {analysis.format === 'cookie-parser' && analysis.verification.decoded.value && (
         <DecodedPayloadView key={candidate.name} root={analysis.verification.decoded.value} title="Value" notation="json" />
       )}
+      {analysis.format === 'rails' && <RailsMessageSection name={candidate.name} decoded={analysis.verification.decoded} />}
       {analysis.format === 'express-session' && (
         <p className="muted">The session data lives in the server&apos;s store (express-session&apos;s MemoryStore, connect-redis, …); the cookie carries only its id.</p>
       )}

@@ -100,6 +100,23 @@ export function sessionFacts(analysis: CookieAnalysis, settings: SessionSettings
       { label: 'Value', value: json ? 'JSON ("j:" prefix), parsed by cookie-parser' : 'a string' },
     ];
   }
+  if (analysis.format === 'rails') {
+    const { kind, message, keyDigest } = analysis.verification.decoded;
+    const m = message?.ok ? message.value : null;
+    const facts: Fact[] = [
+      { label: 'Protection', value: kind === 'encrypted' ? 'AES-256-GCM (encrypted and authenticated)' : kind === 'encrypted-cbc' ? 'AES-256-CBC + HMAC-SHA1 (legacy encryption, before Rails 5.2)' : 'HMAC (signed, readable by anyone)' },
+      {
+        label: 'Key derivation',
+        value: keyDigest ? `PBKDF2-HMAC-${keyDigest === 'sha1' ? 'SHA1 (load_defaults before 7.0)' : 'SHA256 (load_defaults 7.0 and later)'}, 1,000 iterations` : 'PBKDF2 from secret_key_base: SHA-256 (load_defaults ≥ 7.0) and SHA-1 (6.1) are both tried',
+      },
+    ];
+    if (m) {
+      facts.push({ label: 'Purpose', value: m.enveloped ? (m.purpose ?? '(none)') : 'none: a cookie from before Rails 6.0 (read under any name)' });
+      facts.push(m.expiresAtMs === null ? { label: 'Expires (exp)', value: 'not in the message' } : { label: 'Expires (exp)', value: `${m.expires}, ${relative(m.expiresAtMs, nowMs)}`, ...(m.expiresAtMs <= nowMs ? { tone: 'bad' as const } : {}) });
+      facts.push({ label: 'Serializer', value: m.serializer === 'json' ? 'JSON' : 'Marshal (Ruby objects: not decoded)', ...(m.serializer === 'marshal' ? { tone: 'warn' as const } : {}) });
+    }
+    return facts;
+  }
   if (analysis.format === 'cookie-session') {
     const missing = analysis.verification.reason?.code === 'ERR_SIGNATURE_MISSING';
     return [
@@ -175,6 +192,12 @@ export function rawSegments(analysis: CookieAnalysis, value: string, signatureCo
     const wire = text === value ? [] : [{ label: 'On the wire', value }];
     if (!signed) return [...wire, { label: 'Value', value: text }];
     return [...wire, { label: analysis.format === 'express-session' ? 'Session id' : 'Signed value', value: signed.value }, { label: 'Signature', value: signed.mac || '(empty)' }];
+  }
+  if (analysis.format === 'rails') {
+    const { kind, parts } = analysis.verification.decoded;
+    if (kind === 'encrypted') return ['Ciphertext', 'IV', 'Auth tag'].map((label, i) => ({ label, value: parts[i]! }));
+    if (kind) return ['Data', 'Digest'].map((label, i) => ({ label, value: parts[i]! }));
+    return [{ label: 'Value', value }];
   }
   if (analysis.format === 'cookie-session') {
     return [

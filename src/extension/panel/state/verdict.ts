@@ -75,7 +75,7 @@ export function describeVerdict(analysis: CookieAnalysis, settings: SessionSetti
     }
   }
 
-  if (analysis.format === 'express-session' || analysis.format === 'cookie-parser' || analysis.format === 'cookie-session') {
+  if (analysis.format === 'express-session' || analysis.format === 'cookie-parser' || analysis.format === 'cookie-session' || analysis.format === 'rails') {
     const v = analysis.verification;
     const { secretSetting } = formatById(analysis.format).terms;
     const valid = `Signature valid (${keyOf(v.matchedSecretIndex, count)})`;
@@ -92,6 +92,8 @@ export function describeVerdict(analysis: CookieAnalysis, settings: SessionSetti
         };
       case 'too_large':
         return { tone: 'bad', headline: 'Payload refused: too costly to decode', details: [reason ?? '', ...notes].filter(Boolean) };
+      case 'expired':
+        return { tone: 'bad', headline: `${valid} — expired`, details: [reason ?? '', ...notes].filter(Boolean) };
       default:
         return { tone: 'bad', headline: v.signature === 'valid' ? `${valid} — bad payload` : 'Cannot read this cookie', details: [reason ?? v.verdict, ...notes].filter(Boolean) };
     }
