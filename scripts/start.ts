@@ -14,10 +14,10 @@
  *                                               (with --server-session: the session-id editor)
  *   npm start -- --headless --server-session --scene server-view
  *                                               the Session view with the stored session's tree
- *   npm start -- --headless --scene jwt|django|express-session|cookie-session
+ *   npm start -- --headless --scene jwt|django|express-session|cookie-session|rails
  *                                               the Session view on another framework's session from a real
  *                                               app of it (Express with jsonwebtoken, express-session or
- *                                               cookie-session; Django on signed_cookies), verified
+ *                                               cookie-session; Django on signed_cookies; Rails' CookieStore), verified
  * Options: --skip-build, --stack modern|debian (default: modern when .venv-modern exists).
  */
 import { spawnSync } from 'node:child_process';
@@ -43,6 +43,7 @@ import { call, openDetails, rowOf, rowsWith, showTab } from '../e2e/timeline-hel
 import { REPO_ROOT, startFlaskApp, type FlaskApp, type FlaskStack } from '../test/support/services';
 import { startDjangoApp } from '../test/support/django-app';
 import { startNodeSessionApp } from '../test/support/node-session-apps';
+import { startRailsApp } from '../test/support/rails-app';
 import { startExpressApp } from '../test/support/express-app';
 
 /** The demo app's SECRET_KEY (its default, passed explicitly so the screenshot can verify). */
@@ -70,7 +71,7 @@ function fail(message: string): never {
 }
 
 if (args.help) {
-  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--server-session] [--scene editor|server-view|jwt|django|express-session|cookie-session] [--stack modern|debian] [--skip-build]`);
+  console.log(`Usage: npm start [-- --headless [--screenshot PATH] [--theme light|dark]] [--server-session] [--scene editor|server-view|jwt|django|express-session|cookie-session|rails] [--stack modern|debian] [--skip-build]`);
   process.exit(0);
 }
 if (args.theme !== 'light' && args.theme !== 'dark') fail(`--theme must be light or dark, not ${JSON.stringify(args.theme)}`);
@@ -206,7 +207,7 @@ async function serverViewScene(page: Page, devtools: DevToolsHandle): Promise<vo
   await panel.evaluate(`document.activeElement?.blur(); document.querySelector('.server-session').scrollIntoView({ block: 'start' })`);
 }
 
-type FrameworkScene = 'jwt' | 'django' | 'express-session' | 'cookie-session';
+type FrameworkScene = 'jwt' | 'django' | 'express-session' | 'cookie-session' | 'rails';
 
 /** Each other framework's scene: its real app, the pages to visit, what the Session view shows once read, and a caption. */
 const FRAMEWORK_SCENES: Record<FrameworkScene, { start(secret: string): Promise<{ url: string; stop(): Promise<void>; what: string }>; paths: string[]; shows: string | null }> = {
@@ -221,6 +222,15 @@ const FRAMEWORK_SCENES: Record<FrameworkScene, { start(secret: string): Promise<
   },
   'express-session': { start: async (secret) => ({ ...(await startNodeSessionApp('express-session', [secret])), what: 'Express 5 with express-session' }), paths: ['/login'], shows: null },
   'cookie-session': { start: async (secret) => ({ ...(await startNodeSessionApp('cookie-session', [secret])), what: 'Express 5 with cookie-session' }), paths: ['/login', '/cart'], shows: 'user: "ada"' },
+  rails: {
+    start: async (secret) => {
+      const app = await startRailsApp({ secretKeyBase: secret });
+      return { ...app, what: `Rails ActionPack ${app.actionpack}, CookieStore` };
+    },
+    paths: ['/login', '/cart'],
+    // Encrypted: the session shows once secret_key_base is typed.
+    shows: null,
+  },
 };
 
 /** Another framework's session, verified with its secret, from a real app of that framework. */
@@ -234,6 +244,7 @@ async function otherFrameworkScene(page: Page, devtools: DevToolsHandle, framewo
     if (scene.shows) await waitForTreeItems(panel, [scene.shows]);
     await typeSecret(panel, 0, secret);
     await waitForVerdict(panel, 'Signature valid (key 1 of 1)');
+    if (framework === 'rails') await waitForTreeItems(panel, ['user: "ada"']);
     await panel.evaluate(`document.activeElement?.blur(); document.querySelector('[role="treeitem"]')?.focus()`);
     await screenshotDevTools(devtools, path);
     return site.what;

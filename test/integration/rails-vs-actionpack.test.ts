@@ -82,7 +82,7 @@ describe('Rails cookies vs ActionPack (generated values)', () => {
     );
     for (const [i, { c, value, flipped }] of ours.entries()) {
       expect(JSON.parse(read[3 * i]!.value_json!), `case ${i}`).toEqual(c.value);
-      const check = (cookie: string, name = c.name) => verdictOf(analyzeCookie(name, cookie, { secrets: [{ text: SKB }], cookieName: name, format: 'rails' }));
+      const check = (cookie: string, name: string = c.name) => verdictOf(analyzeCookie(name, cookie, { secrets: [{ text: SKB }], cookieName: name, format: 'rails' }));
       expect(check(value)).toBe('valid');
       expect(read[3 * i + 1]!.value_json).toBeNull();
       expect(check(flipped)).not.toBe('valid');
