@@ -14,10 +14,13 @@ import { openDetails, rowOf, rowsWith, showTab, timelineFor } from './timeline-h
 
 const EXPRESS_SECRET = 'express-session-e2e-secret';
 const COOKIE_SESSION_KEY = 'cookie-session-e2e-key';
+/** express-session's README example secret: in the built-in list of published secrets. */
+const PUBLISHED = 'keyboard cat';
 
 let browser: LaunchedBrowser;
 let expressSession: ExpressApp;
 let cookieSession: ExpressApp;
+const published: ExpressApp[] = [];
 
 beforeAll(async () => {
   [browser, expressSession, cookieSession] = await Promise.all([
@@ -29,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([expressSession?.stop(), cookieSession?.stop()]);
+  await Promise.all([expressSession?.stop(), cookieSession?.stop(), ...published.map((app) => app.stop())]);
 });
 
 const JOURNEY = ['/login', '/cart', '/whoami', '/logout'];
@@ -91,6 +94,28 @@ describe('Express sessions, in real DevTools', () => {
       expect(cart.changes).toContainEqual(expect.stringContaining('cart'));
       expect(cart.changes.join('\n')).toContain('"apple"');
       expect(cart.text).toContain('Signature valid');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('Check for a known secret on Express sessions, in real DevTools', () => {
+  it.each(['express-session', 'cookie-session'] as const)('%s signed with a published secret: found, filled in, verified', async (kind) => {
+    const app = await startNodeSessionApp(kind, [PUBLISHED]);
+    published.push(app);
+    const t = await timelineFor(browser, app);
+    try {
+      const { page, panel } = t;
+      await page.goto(`${app.url}/login`);
+      await showTab(panel, 'Session');
+      await panel.waitFor(`window.__sessionLens.state().knownSecret.target !== null`, { timeout: 20_000 });
+      await panel.click('#known-secret-check');
+      await panel.waitFor(`window.__sessionLens.state().secretAudit.status === 'found'`, { timeout: 30_000 });
+      const result = await panel.text('#known-secret-result');
+      expect(result).toContain(`Known secret found: the app's ${kind === 'express-session' ? 'secret' : 'keys'} is public`);
+      expect(result).toContain('entry');
+      await waitForVerdict(panel, 'Signature valid (key 1 of 1)');
     } finally {
       await t.close();
     }

@@ -156,7 +156,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   }
 
   if (command === 'audit') {
-    const foreign = (['secret', 'secret-hex', 'secret-env', 'secret-key-base', 'max-age', 'now', 'timestamp', 'payload', 'no-sort-keys', 'no-ensure-ascii', 'sig'] as const).find(flag);
+    const foreign = (['secret', 'secret-hex', 'secret-env', 'secret-key-base', 'max-age', 'now', 'timestamp', 'payload', 'no-sort-keys', 'no-ensure-ascii'] as const).find(flag);
     if (foreign) {
       throw new UsageError(foreign.startsWith('secret') ? `audit looks for the secret itself and takes no --${foreign} (verify checks a secret you know)` : `--${foreign} is not an option of audit`);
     }
@@ -325,8 +325,11 @@ built-in list of published placeholder keys (always tried first), then each
   --builtin              only the built-in list (also what no --wordlist means)
   --no-literal-eval      take each stripped line as it is (flask-unsign's option)
   --salt, --digest, --key-derivation   the signer, as for verify
-  --format NAME          flask or flask-session (signed ids), instead of detecting it
-  --name NAME            the cookie name, when it helps detection
+  --format NAME          flask, flask-session (signed ids), django, jwt (HS256/384/512),
+                         express-session, cookie-parser or cookie-session, instead of
+                         detecting it (rails: refused, its PBKDF2 keys are too slow to search)
+  --name, --cookie-name NAME   the cookie name: it helps detection, and cookie-session signs it
+  --sig VALUE            cookie-session: the NAME.sig cookie (read from a Cookie line by itself)
   --json                 print {found, secret, secret_hex, source, wordlist, line,
                          candidates_tried, seconds, rate_per_second}
   --hashcat              print the cookie as a line for hashcat -m 29100 (Flask

@@ -4,6 +4,7 @@ import {
   CandidateBatch,
   FLASK_DEFAULTS,
   WordlistReader,
+  AUDIT_FORMATS,
   createAuditor,
   detectFormats,
   formatById,
@@ -94,8 +95,10 @@ function lineOfCandidate(block: Uint8Array, index: number, literal: boolean): nu
 export function auditFormat(name: string, value: string, asked: CliOptions['format']): AuditFormat {
   const format = asked ?? detectFormats(name, value)[0]!.format;
   if (format === 'unknown') return 'flask';
-  if (format !== 'flask' && format !== 'flask-session') throw new UsageError(`audit does not search ${format === 'jwt' ? 'JWT' : formatById(format).terms.framework} secrets yet (flask and flask-session only)`);
-  return format;
+  if (!(AUDIT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`audit does not search ${formatById(format).terms.framework} secrets: its keys come from ${formatById(format).terms.secretSetting} by PBKDF2 (1,000 iterations per guess), by design too slow to search`);
+  }
+  return format as AuditFormat;
 }
 
 /**
@@ -105,7 +108,14 @@ export function auditFormat(name: string, value: string, asked: CliOptions['form
  */
 export function runAuditSearch(name: string, value: string, options: CliOptions, io: AuditIo): AuditReport {
   const format = auditFormat(name, value, options.format);
-  const auditor = createAuditor(value, { format, salt: options.salt, digest: options.digest, keyDerivation: options.keyDerivation });
+  const auditor = createAuditor(value, {
+    format,
+    salt: options.salt,
+    digest: options.digest,
+    keyDerivation: options.keyDerivation,
+    cookieName: name,
+    signatureCookie: options.signatureCookie ?? null,
+  });
   // Every wordlist is opened before the search, so a mistyped path fails at once, whatever the built-in list finds.
   const sources: ChunkSource[] = [];
   try {
@@ -182,13 +192,10 @@ function secretRepr(finding: AuditFinding): string {
 export function auditText(report: AuditReport): Line[] {
   const f = report.finding;
   if (f) {
-    const what = report.format === 'flask' ? "this app's SECRET_KEY is public" : "the app's SECRET_KEY is public (it signs these session ids)";
-    return [
-      [
-        { tone: 'bad', text: `Secret found: ${secretRepr(f)}` },
-        ` (${sourceText(f)}) — ${what}: rotate it (keep the old one in SECRET_KEY_FALLBACKS for a smooth rotation)`,
-      ],
-    ];
+    const { secretSetting, fallbackSetting } = formatById(report.format).terms;
+    const what = report.format === 'flask-session' ? "the app's SECRET_KEY is public (it signs these session ids)" : `this app's ${secretSetting} is public`;
+    const smooth = fallbackSetting === null ? '' : ` (keep the old one in ${fallbackSetting} for a smooth rotation)`;
+    return [[{ tone: 'bad', text: `Secret found: ${secretRepr(f)}` }, ` (${sourceText(f)}) — ${what}: rotate it${smooth}`]];
   }
   const rate = report.ratePerSecond === null ? '' : ` (${report.ratePerSecond}/s)`;
   return [[{ tone: 'good', text: `No known secret among ${report.candidatesTried} candidates` }, rate]];

@@ -290,7 +290,8 @@ function runAudit(options: CliOptions, io: Io, print: Printer): number {
   if (input.deletion) throw new InputError(`the input is a Set-Cookie that deletes ${input.name}: there is no signed value to audit`);
   const name = input.name ?? 'session';
   if (options.hashcat) return runHashcat(name, input.value, options, print);
-  const report = runAuditSearch(name, input.value, options, {
+  const withSig = { ...options, signatureCookie: options.signatureCookie ?? input.signatureCookie };
+  const report = runAuditSearch(name, input.value, withSig, {
     openWordlist: (path) => {
       const source = openWordlist(io, path);
       return {

@@ -7,10 +7,12 @@
 import cookieParser from 'cookie-parser';
 import cookieSignature from 'cookie-signature';
 import fc from 'fast-check';
+import jwt from 'jsonwebtoken';
 import Keygrip from 'keygrip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   analyzeCookie,
+  auditCookie,
   cookieSessionSignature,
   keygripSign,
   parsePythonJson,
@@ -188,5 +190,33 @@ describe('a real cookie-session app', () => {
     expect(deleted.map((c) => c.name).sort()).toEqual(['session', 'session.sig']);
     expect(deleted.find((c) => c.name === 'session')!.value).toBe('');
     expect(deleted.every((c) => (c.expires ?? Infinity) <= Date.now())).toBe(true);
+  });
+});
+
+describe('the known-secret search on what the real libraries sign', () => {
+  it('finds a published secret in a real express-session id, a real cookie-session .sig and a jsonwebtoken JWT; nothing for a strong one', async () => {
+    const published = 'keyboard cat';
+    const strong = 'a0f7c2e9b4d1-strong-and-not-listed-5e8a3c6f';
+    for (const secret of [published, strong]) {
+      const es = await startNodeSessionApp('express-session', [secret]);
+      const cs = await startNodeSessionApp('cookie-session', [secret]);
+      try {
+        const sid = (await get(es, '/login?user=ada')).set.get('connect.sid')!;
+        const login = (await get(cs, '/login?user=ada')).set;
+        const token = jwt.sign({ sub: 'ada' }, secret, { algorithm: 'HS256' });
+        const verdicts = [
+          auditCookie(sid, [], { format: 'express-session' }),
+          auditCookie(login.get('session')!, [], { format: 'cookie-session', cookieName: 'session', signatureCookie: login.get('session.sig')! }),
+          auditCookie(token, [], { format: 'jwt' }),
+        ];
+        for (const verdict of verdicts) {
+          expect(verdict.reason).toBeNull();
+          expect(verdict.found).toBe(secret === published);
+          if (verdict.found) expect(verdict.secret).toBe(published);
+        }
+      } finally {
+        await Promise.all([es.stop(), cs.stop()]);
+      }
+    }
   });
 });

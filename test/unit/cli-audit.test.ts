@@ -86,9 +86,9 @@ describe('audit: arguments', () => {
       [['audit', 'x.y.z', '--wordlist', '-', '--wordlist', '-'], /only once/],
       [['audit', 'x.y.z', '--wordlist'], /--wordlist needs a value/],
       [['audit', 'x.y.z', '--builtin=yes'], /--builtin takes no value/],
-      [['audit', 'x.y.z', '--format', 'rails'], /audit does not search Rails secrets yet/],
+      [['audit', 'x.y.z', '--format', 'rails'], /audit does not search Rails secrets: its keys come from secret_key_base by PBKDF2/],
       [['audit', 'x.y.z', '--format', 'laravel'], /--format must be flask or flask-session/],
-      [['audit', 'x.y.z', '--format', 'django'], /audit does not search Django secrets yet/],
+      [['audit', 'x.y.z', '--format', 'django'], /not value:timestamp:signature/],
       [['audit', 'x.y.z', '--digest', 'sha3'], /--digest must be one of/],
       [['frobnicate'], /expected decode, verify, sign or audit/],
     ];

@@ -336,7 +336,7 @@ describe('what can be checked', () => {
     expect(knownSecretTarget(candidate(signed.value), analysis(signed.value), settings).target?.format).toBe('flask-session');
     const sid = 'Yq4w1C2I6cK0e0w2l7h9J8pZx3mN5bV4aT1sR6dF0gE';
     expect(knownSecretTarget(candidate(sid), analysis(sid), settings).unavailable).toMatch(/not signed/);
-    expect(knownSecretTarget(candidate('hello'), analysis('hello'), settings).unavailable).toMatch(/neither a Flask session cookie/);
+    expect(knownSecretTarget(candidate('hello'), analysis('hello'), settings).unavailable).toMatch(/no known session format/);
     expect(knownSecretTarget(null, null, settings).unavailable).toMatch(/No session cookie/);
     // A digest whose signature length does not fit.
     expect(knownSecretTarget(candidate(cookie), analysis(cookie), { ...settings, digest: 'sha256' }).unavailable).toMatch(/cannot be checked: the signature is 20 bytes/);

@@ -5,13 +5,24 @@ import { FLASK_DEFAULTS, MAX_COOKIE_VALUE_LENGTH, unquoteCookieValue } from '../
 import { FLASK_SESSION_DEFAULTS } from '../formats/flask-session/session-id';
 import { BUILT_IN_SECRETS } from './builtin-secrets';
 import { CandidateBatch, type Candidate } from './candidates';
-import { createTester } from './kernel';
+import { createTester, type TesterParams } from './kernel';
+import { nodeBase64Decode, nodeCookieValue } from '../codec/node-cookies';
+import { COOKIE_SESSION_DEFAULTS, decodeCookieSession, signatureCookieName } from '../formats/cookie-session/session-cookie';
+import { DJANGO_DEFAULTS, DJANGO_SESSION_SALT, decodeDjangoCookie } from '../formats/django/signed-cookie';
+import { signedPartsOf, wellFormedMac } from '../formats/express-session/session-id';
+import { JWT_HMAC_DIGESTS, decodeJwt } from '../formats/jwt/token';
 
-export type AuditFormat = 'flask' | 'flask-session';
+/** The formats whose secret is a plain HMAC key, searched at the kernel's speed (Rails' PBKDF2 is not). */
+export type AuditFormat = 'flask' | 'flask-session' | 'django' | 'jwt' | 'express-session' | 'cookie-parser' | 'cookie-session';
+
+export const AUDIT_FORMATS: readonly AuditFormat[] = ['flask', 'flask-session', 'django', 'jwt', 'express-session', 'cookie-parser', 'cookie-session'];
 
 export interface AuditSignerOptions {
-  /** `flask` (the signed session cookie, the default) or `flask-session` (a signed session id). */
+  /** `flask` (the signed session cookie, the default), `flask-session` (a signed session id), or another AuditFormat. */
   format?: AuditFormat;
+  /** cookie-session: the cookie's name (its MAC covers `name=value`) and its `.sig` cookie. */
+  cookieName?: string;
+  signatureCookie?: string | null;
   /** Defaults to the format's own: `cookie-session` or `flask-session`. */
   salt?: string | Uint8Array;
   digest?: DigestName;
@@ -33,30 +44,18 @@ export interface Auditor {
  */
 export function createAuditor(cookie: string, options: AuditSignerOptions = {}): Auditor {
   const format = options.format ?? 'flask';
-  const defaults = format === 'flask' ? FLASK_DEFAULTS : FLASK_SESSION_DEFAULTS;
-  const digest = options.digest ?? defaults.digest;
-  const salt = options.salt ?? defaults.salt;
   if (cookie.length > MAX_COOKIE_VALUE_LENGTH) {
     throw new SessionLensError('ERR_INPUT_TOO_LARGE', `cookie value is ${cookie.length} characters; the limit is ${MAX_COOKIE_VALUE_LENGTH}`);
   }
-  const value = unquoteCookieValue(cookie.trim());
-  const dot = value.lastIndexOf('.');
-  if (dot < 0) throw new SessionLensError('ERR_COOKIE_STRUCTURE', "no '.' found: the value carries no signature");
-  const expected = readSignature(value.slice(dot + 1));
-  if (expected.length !== DIGEST_SIZE[digest]) {
-    const fits = DIGESTS.filter((d) => DIGEST_SIZE[d] === expected.length);
+  const params = format === 'flask' || format === 'flask-session' ? itsdangerousParams(cookie, format, options) : signedTextOf(format, cookie, options);
+  if (params.expected.length !== DIGEST_SIZE[params.digest]) {
+    const fits = DIGESTS.filter((d) => DIGEST_SIZE[d] === params.expected.length);
     throw new SessionLensError(
       'ERR_SIGNATURE_MISMATCH',
-      `the signature is ${expected.length} bytes; ${digest} gives ${DIGEST_SIZE[digest]}${fits.length > 0 ? ` (${fits.join(' or ')} would fit)` : ''}`,
+      `the signature is ${params.expected.length} bytes; ${params.digest} gives ${DIGEST_SIZE[params.digest]}${fits.length > 0 ? ` (${fits.join(' or ')} would fit)` : ''}`,
     );
   }
-  const tester = createTester({
-    digest,
-    keyDerivation: options.keyDerivation ?? defaults.keyDerivation,
-    salt: typeof salt === 'string' ? utf8Encode(salt) : salt,
-    message: utf8Encode(value.slice(0, dot)),
-    expected,
-  }, { simd: options.simd });
+  const tester = createTester(params, { simd: options.simd });
   const scratch = new CandidateBatch();
   return {
     format,
@@ -67,6 +66,61 @@ export function createAuditor(cookie: string, options: AuditSignerOptions = {}):
       return tester.search(scratch);
     },
   };
+}
+
+/** Flask's cookie or a Flask-Session id: itsdangerous' signer over everything before the last `.`. */
+function itsdangerousParams(cookie: string, format: 'flask' | 'flask-session', options: AuditSignerOptions): TesterParams {
+  const defaults = format === 'flask' ? FLASK_DEFAULTS : FLASK_SESSION_DEFAULTS;
+  const salt = options.salt ?? defaults.salt;
+  const value = unquoteCookieValue(cookie.trim());
+  const dot = value.lastIndexOf('.');
+  if (dot < 0) throw new SessionLensError('ERR_COOKIE_STRUCTURE', "no '.' found: the value carries no signature");
+  return {
+    digest: options.digest ?? defaults.digest,
+    keyDerivation: options.keyDerivation ?? defaults.keyDerivation,
+    salt: typeof salt === 'string' ? utf8Encode(salt) : salt,
+    message: utf8Encode(value.slice(0, dot)),
+    expected: readSignature(value.slice(dot + 1)),
+  };
+}
+
+const NO_SALT = new Uint8Array(0);
+
+/** The signed text and its MAC in the other HMAC formats, read as each framework reads them. */
+function signedTextOf(format: Exclude<AuditFormat, 'flask' | 'flask-session'>, cookie: string, options: AuditSignerOptions): TesterParams {
+  const structure = (message: string): never => {
+    throw new SessionLensError('ERR_COOKIE_STRUCTURE', message);
+  };
+  switch (format) {
+    case 'django': {
+      const s = decodeDjangoCookie(cookie).segments ?? structure('not value:timestamp:signature: no signature to check');
+      const salt = typeof options.salt === 'string' ? options.salt : DJANGO_SESSION_SALT;
+      const expected = b64urlDecodeStrict(s.signature) ?? structure('the signature is not base64url');
+      return { digest: options.digest ?? DJANGO_DEFAULTS.digest, keyDerivation: 'django-concat', salt: utf8Encode(salt), message: utf8Encode(`${s.body}:${s.timestamp}`), expected };
+    }
+    case 'jwt': {
+      const d = decodeJwt(cookie);
+      const s = d.segments ?? structure('not a JWT: no signature to check');
+      const digest = d.alg !== null && Object.hasOwn(JWT_HMAC_DIGESTS, d.alg) ? JWT_HMAC_DIGESTS[d.alg] : undefined;
+      if (!digest) structure(`alg ${JSON.stringify(d.alg)} has no shared secret (HS256, HS384 and HS512 do)`);
+      const expected = b64urlDecodeStrict(s.signature) ?? structure('the signature is not base64url');
+      return { digest: digest!, keyDerivation: 'none', salt: NO_SALT, message: utf8Encode(`${s.header}.${s.payload}`), expected };
+    }
+    case 'express-session':
+    case 'cookie-parser': {
+      const parts = signedPartsOf(nodeCookieValue(cookie)) ?? structure('not "s:" value "." signature: no signature to check');
+      const expected = wellFormedMac(parts) ? nodeBase64Decode(parts.mac) : structure('the signature is not 43 characters of base64');
+      return { digest: 'sha256', keyDerivation: 'none', salt: NO_SALT, message: utf8Encode(parts.value), expected };
+    }
+    case 'cookie-session': {
+      const name = options.cookieName ?? COOKIE_SESSION_DEFAULTS.cookieName;
+      if (!options.signatureCookie) throw new SessionLensError('ERR_SIGNATURE_MISSING', `no ${signatureCookieName(name)} cookie: its signature is what the search checks`);
+      const { cookie: value } = decodeCookieSession(cookie);
+      const sig = options.signatureCookie.replace(/^"(.*)"$/, '$1');
+      const expected = b64urlDecodeStrict(sig) ?? structure(`${signatureCookieName(name)} is not unpadded base64url`);
+      return { digest: options.digest ?? COOKIE_SESSION_DEFAULTS.digest, keyDerivation: 'none', salt: NO_SALT, message: utf8Encode(`${name}=${value}`), expected };
+    }
+  }
 }
 
 /** As `Signer.verify_signature` reads it: strict base64url, else Python's lenient decoder. */

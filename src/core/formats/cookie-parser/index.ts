@@ -19,7 +19,7 @@ export const cookieParserFormat = {
   terms: {
     framework: 'cookie-parser',
     secretSetting: 'cookieParser(secret)',
-    fallbackSetting: 'cookieParser([secret, …]) (the first signs, every one verifies)',
+    fallbackSetting: 'the cookieParser([new, old]) array, after the new one',
     lifetimeSetting: 'maxAge (res.cookie option)',
     cookieSettings: { name: 'the cookie name', secure: 'secure', httpOnly: 'httpOnly', sameSite: 'sameSite', domain: 'domain', path: 'path' },
   },

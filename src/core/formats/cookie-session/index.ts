@@ -20,7 +20,7 @@ export const cookieSessionFormat = {
   terms: {
     framework: 'cookie-session',
     secretSetting: 'keys',
-    fallbackSetting: 'keys (keys[0] signs, every key verifies)',
+    fallbackSetting: 'keys, after the new key',
     lifetimeSetting: 'maxAge',
     cookieSettings: { name: 'name', secure: 'secure', httpOnly: 'httpOnly', sameSite: 'sameSite', domain: 'domain', path: 'path' },
   },

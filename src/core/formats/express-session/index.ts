@@ -29,7 +29,7 @@ export const expressSessionFormat = {
   terms: {
     framework: 'express-session',
     secretSetting: 'secret',
-    fallbackSetting: 'secret (an array: the first signs, every one verifies)',
+    fallbackSetting: 'the secret array, after the new one',
     lifetimeSetting: 'cookie.maxAge',
     cookieSettings: EXPRESS_COOKIE_OPTIONS,
   },

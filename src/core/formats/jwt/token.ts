@@ -18,7 +18,8 @@ import { verificationOf } from '../verification';
 export const JWT_DEFAULTS = { cookieName: 'token', algorithm: 'HS256' as HmacAlgorithm };
 
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
-const HMAC_DIGESTS: Record<HmacAlgorithm, DigestName> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
+export const JWT_HMAC_DIGESTS: Readonly<Record<string, DigestName>> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
+const HMAC_DIGESTS = JWT_HMAC_DIGESTS as Record<HmacAlgorithm, DigestName>;
 const ASYMMETRIC = /^(?:RS|PS|ES)(?:256|384|512)$|^ES256K$|^EdDSA$/;
 
 export interface JwtClaims {
@@ -150,7 +151,6 @@ export function verifyJwtDecoded(decoded: JwtDecoded, input: VerifyInput): JwtVe
   });
 }
 
-/** exp / nbf (and maxAge against iat) on top of a valid or unverified signature. */
 /** What exp and nbf say at `now`, as jsonwebtoken and PyJWT agree: `now ≥ exp` is expired, `nbf > now` not yet valid. */
 function claimsVerdictAt({ exp, nbf }: JwtClaims, now: number): 'expired' | 'future_timestamp' | null {
   if (exp !== null && now >= exp) return 'expired';
@@ -158,6 +158,7 @@ function claimsVerdictAt({ exp, nbf }: JwtClaims, now: number): 'expired' | 'fut
   return null;
 }
 
+/** exp / nbf (and maxAge against iat) on top of a valid or unverified signature. */
 function timeVerdict(decoded: JwtDecoded, input: VerifyInput, notes: string[], ok: JwtVerification): JwtVerification {
   const now = input.now ?? Math.floor(Date.now() / 1000);
   const { exp, nbf, iat } = decoded.claims;

@@ -1,3 +1,4 @@
+import { formatById } from '../../../core';
 import type { SecretAuditState } from './secret-audit';
 
 /** "Check for a known secret" in the panel's words, from the audit's state. */
@@ -44,6 +45,15 @@ const FALLBACKS =
 const FLASK_SESSION =
   'Flask-Session signs its session ids with it (SESSION_USE_SIGNER), and Flask and its extensions sign other data with it too (flashed messages, CSRF and reset tokens). Changing it makes existing signed ids invalid: users log in again.';
 
+function rotateOther(setting: string): string {
+  return `Anyone can sign session cookies for this app with it, and so log in as any user. Rotate it now: a new random ${setting} (openssl rand -hex 32), kept out of the source code and out of version control.`;
+}
+
+function smoothOther(fallback: string | null): string {
+  if (fallback === null) return 'Sessions signed with the old secret stop verifying at once: users log in again.';
+  return `For a smooth rotation, keep the old one in ${fallback}: cookies signed with it stay valid, so users stay logged in. But forged cookies stay valid too while it is listed: remove it as soon as the sessions have been re-signed.`;
+}
+
 export function describeSecretAudit(state: SecretAuditState, shownCookie: string | null): SecretAuditView {
   const rate = formatRate(state.rate);
   const progress = state.status === 'idle' ? '' : [triedText(state), rate, state.status === 'running' ? '' : formatElapsed(state.elapsedMs)].filter(Boolean).join(' · ');
@@ -64,11 +74,13 @@ export function describeSecretAudit(state: SecretAuditState, shownCookie: string
     case 'found': {
       const hit = state.hit!;
       const where = hit.source === 'built-in' ? `entry ${count(hit.line)} of the built-in list of published placeholder keys` : `line ${count(hit.line)} of ${state.runWordlist?.name ?? 'your wordlist'}`;
-      const headline = `Known secret found${other}: the app's SECRET_KEY is public`;
+      const flaskFamily = state.format === 'flask' || state.format === 'flask-session';
+      const terms = state.format ? formatById(state.format).terms : null;
+      const headline = `Known secret found${other}: the app's ${flaskFamily || !terms ? 'SECRET_KEY' : terms.secretSetting} is public`;
       const details = [
         `It is ${where}. It is now the Secret key above${hit.encoding === 'hex' ? ' (as hex: it is not valid UTF-8)' : ''}; tick Show keys to see it.`,
-        ROTATE,
-        state.format === 'flask-session' ? FLASK_SESSION : FALLBACKS,
+        flaskFamily || !terms ? ROTATE : rotateOther(terms.secretSetting),
+        state.format === 'flask-session' ? FLASK_SESSION : flaskFamily || !terms ? FALLBACKS : smoothOther(terms.fallbackSetting),
       ];
       return { tone: 'bad', headline, details, progress, announcement: `${headline}. ${details[0]}` };
     }

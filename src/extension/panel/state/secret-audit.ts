@@ -1,5 +1,5 @@
 import { toHex, utf8DecodeStrict } from '../../../core/codec/bytes';
-import { createAuditor, formatById, type AuditFormat, type AuditSignerOptions, type CookieAnalysis, type SessionCandidate, type SessionSettings } from '../../../core';
+import { AUDIT_FORMATS, createAuditor, formatById, signerSettingsFor, type AuditFormat, type AuditSignerOptions, type CookieAnalysis, type SessionCandidate, type SessionSettings } from '../../../core';
 import { AuditJobRunner, BUILT_IN_COUNT, type AuditReply, type AuditRequest } from './audit-jobs';
 
 /**
@@ -148,6 +148,10 @@ export function auditProblem(target: AuditTarget): string | null {
   }
 }
 
+function isAuditFormat(format: string): format is AuditFormat {
+  return (AUDIT_FORMATS as readonly string[]).includes(format);
+}
+
 /** What "Check for a known secret" would check for the cookie shown, or why it cannot. */
 export function knownSecretTarget(
   candidate: SessionCandidate | null,
@@ -155,18 +159,19 @@ export function knownSecretTarget(
   settings: SessionSettings,
 ): { target: AuditTarget; unavailable: null } | { target: null; unavailable: string } {
   if (!candidate || !analysis) return { target: null, unavailable: 'No session cookie to check yet.' };
-  if (analysis.format === 'unknown') return { target: null, unavailable: 'This cookie is neither a Flask session cookie nor a Flask-Session id: no signature to check.' };
-  if (analysis.format !== 'flask' && analysis.format !== 'flask-session') {
-    return { target: null, unavailable: `Checking ${analysis.format === 'jwt' ? 'JWT' : formatById(analysis.format).terms.framework} secrets is not supported yet (Flask and Flask-Session only).` };
+  if (analysis.format === 'unknown') return { target: null, unavailable: 'This cookie is of no known session format: no signature to check.' };
+  const format = analysis.format;
+  if (!isAuditFormat(format)) {
+    const { framework, secretSetting } = formatById(format).terms;
+    return { target: null, unavailable: `${framework}'s keys come from ${secretSetting} by PBKDF2 (1,000 iterations per guess), by design too slow to search here.` };
   }
   if (analysis.format === 'flask-session' && analysis.verification.decoded.signature === null) {
     return { target: null, unavailable: 'This Flask-Session id is not signed (SESSION_USE_SIGNER is off): no secret signs it.' };
   }
-  const options: AuditSignerOptions = { format: analysis.format };
-  if (settings.salt !== undefined) options.salt = settings.salt;
-  if (settings.digest !== undefined) options.digest = settings.digest;
-  if (settings.keyDerivation !== undefined) options.keyDerivation = settings.keyDerivation;
-  const target: AuditTarget = { cookieName: candidate.name, cookie: candidate.value, format: analysis.format, options };
+  const options: AuditSignerOptions = { format, cookieName: candidate.name, signatureCookie: candidate.signatureCookie };
+  // The panel's signer settings are Flask's (as for verification: signerSettingsFor).
+  Object.assign(options, signerSettingsFor(format, settings));
+  const target: AuditTarget = { cookieName: candidate.name, cookie: candidate.value, format, options };
   const problem = auditProblem(target);
   return problem === null ? { target, unavailable: null } : { target: null, unavailable: `This cookie cannot be checked: ${problem}.` };
 }
