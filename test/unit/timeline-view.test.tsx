@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, TimelineFeed, py, type HttpTimelineEntry, type TimelineEntry } from '../../src/core';
+import { DEFAULT_SETTINGS, PY_NONE, TimelineFeed, py, type HttpTimelineEntry, type TimelineEntry } from '../../src/core';
 import { TimelineDetails } from '../../src/extension/panel/timeline/TimelineDetails';
 import { EVENT_LABELS, compileFilter, exportFileName, formatClock, payloadLines, worstSeverity } from '../../src/extension/panel/timeline/model';
 import { HTTP_SEQUENCE_SECRET, httpSequences, stepToExchange } from '../support/sequences';
@@ -64,6 +64,18 @@ describe('timeline words', () => {
     expect(lines.slice(0, 4)).toEqual(["{ 3 items", "  'user': 'alice'", "  'cart': ['y']", "  'deep': { 1 item"]);
     expect(lines.at(-1)).toBe('}');
     expect(lines).toContain('      [29]: 29');
+  });
+
+  it('keeps a container inline when its text fits exactly, in both notations, and opens one a character longer', () => {
+    // repr of {'k': [1, 2, …]} at exactly INLINE_LIMIT (72) characters, then 73.
+    const fitting = (extra: number) => py.dict([['k', py.list([py.int(1), py.str('x'.repeat(extra)), py.list([py.dict([['a', PY_NONE]])])])]]);
+    for (const notation of ['python', 'json'] as const) {
+      const width = (extra: number) => payloadLines(py.dict([['outer', fitting(extra)]]), notation)[1]!.text.length;
+      let extra = 0;
+      while (width(extra) < 72 && extra < 100) extra++;
+      expect(width(extra), notation).toBe(72);
+      expect(payloadLines(py.dict([['outer', fitting(extra + 1)]]), notation)[1]!.text).toBe('{ 1 item');
+    }
   });
 
   it('formats times, file names and the worst severity', () => {

@@ -98,6 +98,8 @@ function reprDatetime(unix: number, offsetSeconds: number): string {
 export const MAX_RENDER_LENGTH = 8_000_000;
 
 class RenderLimit extends Error {}
+/** Thrown as it is, every time: a new Error would capture a stack trace on each cut, the bulk of a cut render's cost. */
+const RENDER_LIMIT = new RenderLimit('render limit reached');
 
 /**
  * Accumulates output and stops as soon as it passes `limit`, so rendering a hostile value costs
@@ -112,7 +114,7 @@ class ReprWriter {
     this.length += text.length;
     if (this.length > this.limit) {
       this.parts.push(text.slice(0, text.length - (this.length - this.limit)));
-      throw new RenderLimit();
+      throw RENDER_LIMIT;
     }
     this.parts.push(text);
   }

@@ -175,13 +175,31 @@ const MAX_LINES = 400;
 export function payloadLines(value: PyValue, notation: Notation = 'python'): PayloadLine[] {
   const lines: PayloadLine[] = [];
   let omitted = 0;
+  // A lower bound on each container's rendered length, computed once per node: deep or wide
+  // containers are known not to fit on a line without rendering each of them again (a 400-deep
+  // nest would otherwise be rendered up to the limit at every level).
+  const floors = new Map<PyValue, number>();
+  const floor = (v: PyValue): number => {
+    if (v.type !== 'dict' && v.type !== 'list' && v.type !== 'tuple') return 1;
+    const known = floors.get(v);
+    if (known !== undefined) return known;
+    // Brackets, then each item (a key: its quotes and ": "), ", " between items: never more than the text.
+    let n = 2;
+    if (v.type === 'dict') {
+      for (const [key, item] of v.entries) if ((n += (n > 2 ? 2 : 0) + key.length + 4 + floor(item)) > INLINE_LIMIT) break;
+    } else {
+      for (const item of v.items) if ((n += (n > 2 ? 2 : 0) + floor(item)) > INLINE_LIMIT) break;
+    }
+    floors.set(v, n);
+    return n;
+  };
   const walk = (v: PyValue, label: string, depth: number) => {
     if (lines.length >= MAX_LINES) {
       omitted += 1;
       return;
     }
     const json = notation === 'json';
-    const inline = depth > 0 ? (json ? jsonWithin(v, INLINE_LIMIT) : reprWithin(v, INLINE_LIMIT)) : null;
+    const inline = depth > 0 && floor(v) <= INLINE_LIMIT ? (json ? jsonWithin(v, INLINE_LIMIT) : reprWithin(v, INLINE_LIMIT)) : null;
     const children: [string, PyValue][] | null =
       v.type === 'dict'
         ? [...v.entries].map(([k, item]) => [`${json ? jsonPreview({ type: 'str', value: k }, 400) : reprStr(k)}: `, item])
