@@ -12,6 +12,7 @@ import * as djangoFormat from '../../src/core/formats/django';
 import * as expressSession from '../../src/core/formats/express-session';
 import * as cookieParser from '../../src/core/formats/cookie-parser';
 import * as cookieSession from '../../src/core/formats/cookie-session';
+import * as rails from '../../src/core/formats/rails';
 import { MAX_CACHED_DECODE_CHARS, cachedChars } from '../../src/core/formats/flask/cookie';
 import { pyValue } from '../support/arbitraries';
 import { HOSTILE_SECRET, MARKUP_PAYLOAD, amplifyingCases, linearCases, nest, rawFlaskCookie } from '../support/hostile';
@@ -105,6 +106,9 @@ const signCookieParserValue = timed('signCookieParserValue', cookieParser.signCo
 const decodeCookieSession = timed('decodeCookieSession', cookieSession.decodeCookieSession);
 const verifyCookieSessionDecoded = timed('verifyCookieSessionDecoded', cookieSession.verifyCookieSessionDecoded);
 const signCookieSession = timed('signCookieSession', cookieSession.signCookieSession);
+const decodeRailsCookie = timed('decodeRailsCookie', rails.decodeRailsCookie);
+const verifyRailsDecoded = timed('verifyRailsDecoded', rails.verifyRailsDecoded);
+const signRailsCookie = timed('signRailsCookie', rails.signRailsCookie);
 const addExchange = timed('TimelineBuilder.addExchange', (builder: TimelineBuilder, exchange: CapturedExchange) => builder.addExchange(exchange));
 
 // ------------------------------------------------------------------ randomness
@@ -488,9 +492,34 @@ const nodeCookiesTarget: FuzzTarget = {
   },
 };
 
+const RAILS_KEY = 'fuzz-secret-key-base';
+
+/** Rails cookies: encrypted and signed ones made from random JSON, then mutated (on the wire or decoded). */
+const railsTarget: FuzzTarget = {
+  name: 'rails',
+  input(rng) {
+    const value = refusable(() => core.parsePythonJson(randomJsonText(rng))) ?? { type: 'none' as const };
+    const iv = new Uint8Array(12).map(() => rng.int(256));
+    const signed = signRailsCookie(value, { secret: { text: RAILS_KEY }, cookieName: '_app_session', kind: rng.next() < 0.5 ? 'encrypted' : 'signed', iv });
+    if (!signed.ok) return '';
+    const wire = rng.next() < 0.5 ? signed.value : decodeURIComponent(signed.value);
+    return rng.next() < 0.3 ? wire : mutate(rng, wire, ['--', '%3D', '=', '+', '/', B64URL]);
+  },
+  run(cookie) {
+    detectFormats('_app_session', cookie);
+    const decoded = decodeRailsCookie(cookie);
+    // One secret and one digest: each open is a PBKDF2 (cached per secret, so only the first costs).
+    const verified = verifyRailsDecoded(decoded, { secrets: [{ text: RAILS_KEY }], digest: 'sha256', cookieName: '_app_session' });
+    check(VERDICTS.has(verified.verdict), () => `unknown verdict ${verified.verdict}`);
+    check(verifyRailsDecoded(decoded, { secrets: [] }).signature === 'not_checked', () => 'a signature was checked without a secret');
+    const message = verified.decoded.message;
+    if (message?.ok && message.value.value) renderAll(message.value.value);
+  },
+};
+
 export function fuzzTargets(): FuzzTarget[] {
   const pool = seedCookies();
-  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool), companionTarget, jwtTarget(pool), djangoTarget(pool), nodeCookiesTarget];
+  return [flaskCookieTarget(pool), pyJsonTarget, typedJsonTarget, flaskSessionTarget(pool), headersTarget(pool), companionTarget, jwtTarget(pool), djangoTarget(pool), nodeCookiesTarget, railsTarget];
 }
 
 /** Object.prototype must not change: keys such as `__proto__` stay data. */
