@@ -14,14 +14,19 @@ const SECRET_KEY = 'django-e2e-secret-key';
 
 let browser: LaunchedBrowser;
 let app: DjangoApp;
+let database: DjangoApp;
 
 beforeAll(async () => {
-  [browser, app] = await Promise.all([launchBrowserWithExtension(), startDjangoApp({ secretKey: SECRET_KEY })]);
+  [browser, app, database] = await Promise.all([
+    launchBrowserWithExtension(),
+    startDjangoApp({ secretKey: SECRET_KEY }),
+    startDjangoApp({ secretKey: SECRET_KEY, engine: 'db' }),
+  ]);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await app?.stop();
+  await Promise.all([app?.stop(), database?.stop()]);
 });
 
 describe('a Django signed_cookies session from a real Django app, in real DevTools', () => {
@@ -32,7 +37,7 @@ describe('a Django signed_cookies session from a real Django app, in real DevToo
       const { page, panel } = t;
       await page.goto(`${app.url}/login/`);
       await showTab(panel, 'Session');
-      await panel.waitFor(`document.querySelector('#format-badge')?.textContent === 'Django signed cookie session'`);
+      await panel.waitFor(`document.querySelector('#format-badge')?.textContent === 'Django session · signed_cookies'`);
       expect(await panel.evaluate<string[]>(SESSION_VIEW.candidates)).toEqual(['sessionid']);
       await waitForVerdict(panel, "Not verified — paste the app's SECRET_KEY");
       await waitForTreeItems(panel, ['user_id: 42', "username: 'alice'"]);
@@ -52,6 +57,31 @@ describe('a Django signed_cookies session from a real Django app, in real DevToo
       const cart = await openDetails(panel, journey[1]!.seq);
       expect(cart.changes).toContainEqual(expect.stringContaining("added cart: ['A1']"));
       expect(cart.text).toContain('Signature valid');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('a Django database-backed session (SQLite), in real DevTools', () => {
+  it('recognises the opaque session key and follows it: created, refreshed, read, deleted', async () => {
+    const t = await timelineFor(browser, database);
+    try {
+      const { page, panel } = t;
+      await page.goto(`${database.url}/login/`);
+      await showTab(panel, 'Session');
+      await panel.waitFor(`document.querySelector('#format-badge')?.textContent === 'Django session · server-side session key'`);
+      expect(await panel.evaluate<string[]>(SESSION_VIEW.candidates)).toEqual(['sessionid']);
+      await waitForVerdict(panel, 'Server-side session key — nothing to verify');
+      const facts = await panel.texts('.session-facts > div');
+      expect(facts[0]).toMatch(/^Session key[a-z0-9]{32}$/);
+
+      for (const path of ['/cart/', '/whoami/', '/logout/']) await page.goto(`${database.url}${path}`);
+      await showTab(panel, 'Timeline');
+      const rows = await rowsWith(panel, '/logout/');
+      const journey = ['/login/', '/cart/', '/whoami/', '/logout/'].map((p) => rowOf(rows, p));
+      // The key stays the same while the data changes on the server: Django re-sends it when the session is modified.
+      expect(journey.map((r) => `${r.event} ${r.path}`)).toEqual(['created /login/', 'refreshed /cart/', 'read /whoami/', 'deleted /logout/']);
     } finally {
       await t.close();
     }

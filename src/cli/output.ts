@@ -82,6 +82,7 @@ export function analysisJson(analysis: CookieAnalysis, inputNotes: readonly stri
       add('compressed', String(d.compressed));
       if (d.payload && !d.payload.ok) add('payload_error', JSON.stringify(d.payload.error));
       if (d.segments) add('segments', JSON.stringify(d.segments));
+      add('session_key', str(d.sessionKey));
       add('legacy_sha1', String(v.legacySha1));
     } else if (v.format === 'express-session') {
       // The id is what the cookie carries; the session itself is in the server's store.
@@ -308,6 +309,7 @@ export function analysisText(analysis: CookieAnalysis, secretCount: number, inpu
   }
   if (v.format === 'django') {
     const d = v.decoded;
+    if (d.sessionKey !== null) lines.push(row('Session key', d.sessionKey, ' ', tone('dim', '(the session is stored on the server)')));
     if (d.signedAt !== null) lines.push(row('Signed at', utc(BigInt(d.signedAt)), ' ', tone('dim', `(${d.signedAt})`)));
     payloadLines(d.payload);
   }

@@ -294,7 +294,7 @@ describe('CLI on every Django session vector', () => {
     const signed = runCli(['sign', '--format', 'django', '--secret', login.config!.SECRET_KEY, '--timestamp', '1700000000', '--payload', JSON.stringify(login.expected!.payload)]);
     expect(signed).toMatchObject({ code: 0, stdout: `${login.cookie_value}\n` });
     const text = runCli(['verify', login.cookie_value!, '--secret', login.config!.SECRET_KEY, '--now', '1700000000']);
-    expect(text.stdout).toMatch(/^Format {5}Django signed cookie session$/m);
+    expect(text.stdout).toMatch(/^Format {5}Django session, signed_cookies$/m);
     expect(text.stdout).toContain("{'user_id': 42, 'username': 'alice'}");
     const expired = runCli(['verify', login.cookie_value!, '--secret', login.config!.SECRET_KEY, '--now', String(1_700_000_000 + 1_209_601)]);
     expect(expired.code).toBe(1);

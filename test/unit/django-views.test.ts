@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, DJANGO_DEFAULTS, TimelineBuilder, analyzeCookie, parsePythonJson, signDjangoCookie, timelineToJson, type CapturedExchange } from '../../src/core';
+import { DEFAULT_SETTINGS, DJANGO_DEFAULTS, TimelineBuilder, analyzeCookie, detectFormats, formatTitle, parsePythonJson, signDjangoCookie, timelineToJson, type CapturedExchange } from '../../src/core';
 import { rawSegments, sessionFacts } from '../../src/extension/panel/state/cookie-facts';
 import { analyzeCandidate } from '../../src/extension/panel/state/derive';
 import { describeVerdict } from '../../src/extension/panel/state/verdict';
@@ -50,6 +50,20 @@ describe('a Django session in the Session view', () => {
     expect(facts[1]!.value).toBe('1h');
     expect(facts[2]!.value).toMatch(/in 13d 23h/);
     expect(rawSegments(analysis, value).map((f) => f.value)).toEqual(value.split(':'));
+  });
+});
+
+describe("a database-backed session's key", () => {
+  it('is recognised under sessionid as an opaque key, with nothing to verify, and is not taken for a signed cookie elsewhere', () => {
+    const key = 'yfu11s0129ttmio96k33egy4xuic0fpp';
+    const settings = { ...DEFAULT_SETTINGS, secrets: [{ text: SECRET }] };
+    const analysis = analyzeCandidate(candidate(key), settings, NOW * 1000);
+    expect(analysis).toMatchObject({ format: 'django', detection: { confidence: 'high' }, verification: { verdict: 'unverified', signature: 'not_checked', decoded: { sessionKey: key } } });
+    expect(formatTitle(analysis)).toBe('Django session · server-side session key');
+    expect(describeVerdict(analysis, settings, NOW * 1000).headline).toBe('Server-side session key — nothing to verify');
+    expect(sessionFacts(analysis, settings, NOW * 1000)[0]).toEqual({ label: 'Session key', value: key });
+    expect(detectFormats('other', key)[0]).toMatchObject({ format: 'django', confidence: 'low' });
+    expect(detectFormats('sessionid', key.toUpperCase())[0]!.format).not.toBe('django');
   });
 });
 

@@ -16,7 +16,7 @@ export * from './signed-cookie';
 /** Django's signed_cookies session backend: the whole session in a signed cookie (SPEC §4). */
 export const djangoFormat = {
   id: 'django',
-  label: 'Django signed cookie session',
+  label: 'Django session',
   terms: {
     framework: 'Django',
     secretSetting: 'SECRET_KEY',
@@ -36,7 +36,7 @@ export const djangoFormat = {
   decode: decodeDjangoCookie,
   verify: verifyDjangoDecoded,
   sign: signDjangoCookie,
-  describe: (decoded) => (decoded.compressed ? 'zlib-compressed' : null),
+  describe: (decoded) => (decoded.sessionKey !== null ? 'server-side session key' : decoded.compressed ? 'signed_cookies, zlib-compressed' : 'signed_cookies'),
   payload: (decoded) => (decoded.payload?.ok ? decoded.payload.value.value : null),
   reissueKeys: [],
   notation: 'python',

@@ -70,6 +70,8 @@ export interface DjangoPayload {
 export interface DjangoDecoded {
   format: 'django';
   cookie: string;
+  /** A database-, cache- or file-backed session's key (32 of [a-z0-9]): the data is on the server. */
+  sessionKey: string | null;
   segments: DjangoSegments | null;
   compressed: boolean;
   /** Signing time in Unix seconds, or null when the timestamp is not base62. */
@@ -111,10 +113,12 @@ function decodeBody(body: string): { compressed: boolean; payload: Result<Django
 /** Reads a signed_cookies session without a secret. Never throws. */
 export function decodeDjangoCookie(value: string): DjangoDecoded {
   const cookie = unquoteCookieValue(value.length > MAX_COOKIE_VALUE_LENGTH ? value.slice(0, MAX_COOKIE_VALUE_LENGTH) : value);
+  const bare = { format: 'django' as const, cookie, sessionKey: null, segments: null, compressed: false, signedAt: null, payload: null };
+  if (SESSION_KEY.test(cookie)) return { ...bare, sessionKey: cookie };
   const segments = splitSegments(cookie);
-  if (!segments) return { format: 'django', cookie, segments: null, compressed: false, signedAt: null, payload: null };
+  if (!segments) return bare;
   const { compressed, payload } = decodeBody(segments.body);
-  return { format: 'django', cookie, segments, compressed, signedAt: base62Decode(segments.timestamp), payload };
+  return { ...bare, segments, compressed, signedAt: base62Decode(segments.timestamp), payload };
 }
 
 /** `base64_hmac(salt + "signer", value, key, algorithm)`, as text. */
@@ -134,6 +138,10 @@ export function verifyDjangoDecoded(decoded: DjangoDecoded, input: VerifyInput):
   let legacySha1 = false;
   const result = (...args: Parameters<typeof base>): DjangoVerification => ({ ...base(...args), legacySha1 });
   if (decoded.cookie === '') return result('malformed', 'not_checked', null, { code: 'ERR_COOKIE_EMPTY', message: 'the cookie value is empty' });
+  if (decoded.sessionKey !== null) {
+    notes.push('the key of a session stored on the server (SESSION_ENGINE db, cache or file): the cookie is not signed, nothing in it to verify');
+    return result('unverified', 'not_checked', null, null);
+  }
   const s = decoded.segments;
   if (!s) return result('malformed', 'not_checked', null, { code: 'ERR_COOKIE_STRUCTURE', message: 'a Django signed cookie is value:timestamp:signature' });
   const salt = input.salt ?? DJANGO_SESSION_SALT;
@@ -204,6 +212,9 @@ export function signDjangoCookie(payload: PyValue, options: DjangoSignOptions): 
   }
 }
 
+/** A server-side session's key: get_random_string(32) of lowercase letters and digits. */
+const SESSION_KEY = /^[a-z0-9]{32}$/;
+
 /** The value's shape, nothing decoded (what the CLI's cookie picker compares). */
 export const DJANGO_SHAPE = /^\.?[A-Za-z0-9_-]+:-?[0-9A-Za-z]{1,12}:[A-Za-z0-9_=-]{27,90}$/;
 
@@ -214,12 +225,15 @@ export const DJANGO_SHAPE = /^\.?[A-Za-z0-9_-]+:-?[0-9A-Za-z]{1,12}:[A-Za-z0-9_=
  */
 export function detectDjango(name: string, value: string): Detection<'django'> | null {
   const cookie = unquoteCookieValue(value);
+  const named = name === DJANGO_DEFAULTS.cookieName;
+  if (SESSION_KEY.test(cookie)) {
+    return { format: 'django', confidence: named ? 'high' : 'low', reasons: ['32 lowercase letters and digits: the key of a session stored on the server', ...(named ? ["Django's default cookie name"] : [])] };
+  }
   if (cookie.length > MAX_COOKIE_VALUE_LENGTH || !DJANGO_SHAPE.test(cookie)) return null;
   const reasons = ['value:timestamp:signature, the timestamp in base62'];
   // `{"` and a key's first byte: eyI, eyJ, eyK or eyL (see COOKIE_SESSION_SHAPE).
   const object = /^ey[IJKL]/.test(cookie) || cookie.startsWith('.eJ');
   if (object) reasons.push(cookie.startsWith('.') ? 'zlib-compressed payload' : 'JSON object payload');
-  const named = name === DJANGO_DEFAULTS.cookieName;
   if (named) reasons.push("Django's default cookie name");
   return { format: 'django', confidence: object ? 'high' : named ? 'medium' : 'low', reasons };
 }

@@ -122,6 +122,9 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       {analysis.format === 'flask' && <PayloadSection key={candidate.name} payload={flask!.payload} />}
       {analysis.format === 'jwt' && <JwtSection key={candidate.name} decoded={analysis.verification.decoded} />}
       {analysis.format === 'django' && <PayloadSection key={candidate.name} payload={analysis.verification.decoded.payload} />}
+      {analysis.format === 'django' && analysis.verification.decoded.sessionKey !== null && (
+        <p className="muted">The session data lives on the server (Django&apos;s database, cache or file session backend); the cookie carries only its key.</p>
+      )}
       {analysis.format === 'cookie-session' && <PayloadSection key={candidate.name} payload={withValue(analysis.verification.decoded.payload)} title="Session" notation="json" />}
       {analysis.format === 'cookie-parser' && analysis.verification.decoded.value && (
         <DecodedPayloadView key={candidate.name} root={analysis.verification.decoded.value} title="Value" notation="json" />
@@ -140,7 +143,7 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
       )}
 
       <section aria-labelledby="session-facts-heading">
-        <h3 id="session-facts-heading">{analysis.format === 'flask-session' || analysis.format === 'express-session' ? 'Session id' : analysis.format === 'jwt' ? 'Token' : 'Signature'}</h3>
+        <h3 id="session-facts-heading">{analysis.format === 'flask-session' || analysis.format === 'express-session' || (analysis.format === 'django' && analysis.verification.decoded.sessionKey !== null) ? 'Session id' : analysis.format === 'jwt' ? 'Token' : 'Signature'}</h3>
         <FactList facts={sessionFacts(analysis, sessionSettings, nowMs)} className="session-facts" />
       </section>
       <section aria-labelledby="attributes-heading">

@@ -164,7 +164,8 @@ function jwtFacts(decoded: JwtDecoded, nowMs: number): Fact[] {
 
 /** When a Django session was signed, and when SESSION_COOKIE_AGE runs out. */
 function djangoFacts(verification: DjangoVerification, nowMs: number): Fact[] {
-  const { signedAt, compressed } = verification.decoded;
+  const { signedAt, compressed, sessionKey } = verification.decoded;
+  if (sessionKey !== null) return [{ label: 'Session key', value: sessionKey }, { label: 'Stored', value: 'on the server (SESSION_ENGINE db, cache or file): the cookie is not signed' }];
   const facts: Fact[] = [
     { label: 'Compressed', value: compressed ? 'yes (zlib)' : 'no' },
     verification.legacySha1
@@ -219,7 +220,8 @@ export function rawSegments(analysis: CookieAnalysis, value: string, signatureCo
     return [{ label: 'Session id', value: d.sid }, ...(d.signature === null ? [] : [{ label: 'Signature', value: d.signature }])];
   }
   if (analysis.format === 'django') {
-    const s = analysis.verification.decoded.segments;
+    const { segments: s, sessionKey } = analysis.verification.decoded;
+    if (sessionKey !== null) return [{ label: 'Session key', value: sessionKey }];
     if (!s) return [{ label: 'Value', value }];
     return [
       { label: 'Payload', value: s.body },

@@ -101,6 +101,7 @@ export function describeVerdict(analysis: CookieAnalysis, settings: SessionSetti
 
   if (analysis.format === 'django') {
     const v = analysis.verification;
+    if (v.decoded.sessionKey !== null) return { tone: 'neutral', headline: 'Server-side session key — nothing to verify', details: notes };
     const valid = `Signature valid (${keyOf(v.matchedSecretIndex, count)})`;
     const details = [fallbackNote(v.matchedSecretIndex), ...notes].filter((x): x is string => x !== null);
     const fresh = 'Django ignores it and starts a new, empty session.';
