@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLASK_STACKS, startFlaskApp, type FlaskApp, type FlaskAppOptions } from '../test/support/services';
 import { launchBrowserWithExtension, type LaunchedBrowser, type PanelHandle } from './support';
 import { grantHostAccess } from './support/host-access';
+import { clickButton, pickKey, setForged, signAndSet } from './support/forge';
 import { secretLabel, typeSecret, waitForVerdict } from './support/session-view';
 import { GRID, call, openDetails, rowOf, rowsWith, showTab, timelineFor, typeSecretKey } from './timeline-helpers';
 
@@ -29,39 +30,6 @@ afterAll(async () => {
 });
 
 const whoami = (page: Page, tag: string) => page.evaluate((path) => fetch(path).then((r) => r.json() as Promise<{ user: string | null }>), `/whoami?${tag}`);
-
-const clickButton = (panel: PanelHandle, label: string) =>
-  panel.evaluate(`(() => {
-    const button = Array.from(document.querySelectorAll('button')).find((b) => b.textContent.trim() === ${JSON.stringify(label)});
-    if (!button || button.disabled) throw new Error(${JSON.stringify(`no enabled button "${label}"`)});
-    button.click();
-  })()`);
-
-const pickKey = (panel: PanelHandle, keyIndex: number) =>
-  panel.evaluate(`(() => {
-    const select = document.querySelector('select[aria-label="Key that signs"]');
-    Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(select, '${keyIndex}');
-    select.dispatchEvent(new Event('change', { bubbles: true }));
-  })()`);
-
-/** Puts `text` in the payload editor, picks the key, waits for the preview, and clicks Set cookie. */
-async function signAndSet(panel: PanelHandle, edit: (payload: string) => string, keyIndex: number): Promise<string> {
-  const textarea = 'textarea[aria-label="Payload to sign"]';
-  await panel.waitFor(`!!document.querySelector('${textarea}')`);
-  const payload = await panel.evaluate<string>(`document.querySelector('${textarea}').value`);
-  await panel.type(textarea, edit(payload));
-  await pickKey(panel, keyIndex);
-  return setForged(panel);
-}
-
-/** Waits for the preview of the forged cookie, clicks Set cookie and waits until it is written. */
-async function setForged(panel: PanelHandle): Promise<string> {
-  const forged = await panel.waitFor<string>(`document.querySelector('#forge-value')?.textContent || false`);
-  await panel.waitFor(`(() => { const b = Array.from(document.querySelectorAll('button')).find((b) => b.textContent.trim() === 'Set cookie'); return b && !b.disabled; })()`);
-  await clickButton(panel, 'Set cookie');
-  await panel.waitFor(`document.querySelector('#forge-status')?.textContent.startsWith('Set.')`);
-  return forged;
-}
 
 /** The demo app with its Timeline open in real DevTools, and host access granted (Set cookie needs it). */
 async function openWithHostAccess(options: FlaskAppOptions): Promise<{ flask: FlaskApp; t: Awaited<ReturnType<typeof timelineFor>> }> {

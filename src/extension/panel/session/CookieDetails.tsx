@@ -6,7 +6,8 @@ import { COMPANION_HINT, latestServerSession, serverFacts } from '../state/serve
 import { usePanelState } from '../state/use-panel-state';
 import { describeVerdict } from '../state/verdict';
 import { DecodedPayloadView, PayloadSection } from './PayloadTree';
-import { SessionIdEditor, SignAndSetEditor } from './SignAndSetEditor';
+import { ExpressSessionIdEditor, JsonSessionEditor, SessionIdEditor, SignAndSetEditor } from './SignAndSetEditor';
+import { isJsonSessionFormat, jsonSessionOf, type JsonSessionFormat } from '../state/cookie-editor';
 
 const MAX_RAW = 20_000;
 
@@ -101,6 +102,10 @@ function RailsMessageSection({ name, decoded }: { name: string; decoded: RailsDe
   return <PayloadSection key={name} payload={message.ok ? { ok: true, value: { value: message.value.value! } } : message} title={title} notation="json" />;
 }
 
+function isJsonAnalysis(analysis: CookieAnalysis): analysis is Extract<CookieAnalysis, { format: JsonSessionFormat }> {
+  return isJsonSessionFormat(analysis.format);
+}
+
 function withValue<T>(result: Result<T>): Result<{ value: T }> {
   return result.ok ? { ok: true, value: { value: result.value } } : result;
 }
@@ -134,6 +139,12 @@ export function CookieDetails({ candidate, analysis }: { candidate: SessionCandi
         <p className="muted">The session data lives in the server&apos;s store (express-session&apos;s MemoryStore, connect-redis, …); the cookie carries only its id.</p>
       )}
       {flask?.payload?.ok && <SignAndSetEditor key={`editor-${candidate.name}`} candidate={candidate} decoded={flask} payload={flask.payload.value.value} />}
+      {isJsonAnalysis(analysis) && jsonSessionOf(analysis) && (
+        <JsonSessionEditor key={`editor-${candidate.name}`} candidate={candidate} analysis={analysis} session={jsonSessionOf(analysis)!} />
+      )}
+      {analysis.format === 'express-session' && analysis.verification.decoded.signed && (
+        <ExpressSessionIdEditor key={`editor-${candidate.name}`} candidate={candidate} sid={analysis.verification.decoded.signed.value} />
+      )}
       {analysis.format === 'flask-session' && (
         <>
           <p className="muted">The session data lives on the server (Flask-Session); the cookie carries only its id.</p>

@@ -1,10 +1,31 @@
 import { useMemo, useState, type ReactNode } from 'react';
-import { COOKIE_SIZE_LIMIT, newSessionId, type FlaskDecoded, type FlaskSessionDecoded, type PyValue, type SessionCandidate } from '../../../core';
-import { editablePayload, forgeFlaskCookie, forgeFlaskSessionId, type ForgeFailure, type ForgedCookie, type TimestampChoice } from '../state/cookie-editor';
+import {
+  COOKIE_SIZE_LIMIT,
+  formatById,
+  newSessionId,
+  type CookieAnalysis,
+  type FlaskDecoded,
+  type FlaskSessionDecoded,
+  type FrameworkTerms,
+  type PyValue,
+  type SessionCandidate,
+} from '../../../core';
+import {
+  editablePayload,
+  forgeExpressSessionId,
+  forgeFlaskCookie,
+  forgeFlaskSessionId,
+  forgeJsonSession,
+  type ForgeFailure,
+  type ForgedCookie,
+  type JsonSessionFormat,
+  type TimestampChoice,
+} from '../state/cookie-editor';
 import { usePanelState, usePanelStore } from '../state/use-panel-state';
 
-function keyLabel(index: number): string {
-  return index === 0 ? 'Key 1 (SECRET_KEY)' : `Key ${index + 1} (fallback)`;
+function keyLabel(index: number, terms: FrameworkTerms | null): string {
+  if (!terms || terms.secretSetting === 'SECRET_KEY') return index === 0 ? 'Key 1 (SECRET_KEY)' : `Key ${index + 1} (fallback)`;
+  return `Key ${index + 1}`;
 }
 
 /** The chosen key; when it was removed since, the first key, else `none` (-1: unsigned, which always stays). */
@@ -43,7 +64,7 @@ function ForgeFrame({ cookieName, onClose, children }: { cookieName: string; onC
 }
 
 /** The pasted key that signs; with `unsigned`, also "do not sign". A value of -1 means unsigned. */
-function KeySelect({ value, onChange, unsigned }: { value: number; onChange: (index: number) => void; unsigned?: boolean }) {
+function KeySelect({ value, onChange, unsigned, terms = null }: { value: number; onChange: (index: number) => void; unsigned?: boolean; terms?: FrameworkTerms | null }) {
   const { sessionSettings } = usePanelState();
   const none = sessionSettings.secrets.length === 0;
   return (
@@ -54,7 +75,7 @@ function KeySelect({ value, onChange, unsigned }: { value: number; onChange: (in
         {none && !unsigned && <option value={0}>no key pasted</option>}
         {sessionSettings.secrets.map((_, i) => (
           <option key={i} value={i}>
-            {keyLabel(i)}
+            {keyLabel(i, terms)}
           </option>
         ))}
       </select>
@@ -62,24 +83,32 @@ function KeySelect({ value, onChange, unsigned }: { value: number; onChange: (in
   );
 }
 
-/** Writes to the session cookie, remembering the value before the first write for Undo (kept while the editor is closed). */
+/** Cookies to write, by name: the session cookie, and its companion where it has one (cookie-session's `.sig`). */
+type CookieValues = [name: string, value: string][];
+
+/** Writes to the session cookie (and its companion), remembering the values before the first write for Undo (kept while the editor is closed). */
 function useCookieWriter(cookieName: string) {
   const store = usePanelStore();
-  const [previous, setPrevious] = useState<string | null>(null);
+  const [previous, setPrevious] = useState<CookieValues | null>(null);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
-  const write = async (value: string, after: (old: string) => void) => {
+  const write = async (values: CookieValues, after: (old: CookieValues) => void) => {
     setBusy(true);
-    const old = await store.writeSessionCookie(cookieName, value);
+    const old: CookieValues = [];
+    for (const [name, value] of values) {
+      const before = await store.writeSessionCookie(name, value);
+      if (!before) break;
+      old.push([name, before.value]);
+    }
     setBusy(false);
-    if (old) after(old.value);
+    if (old.length === values.length) after(old);
   };
   return {
     busy,
     status,
     canUndo: previous !== null,
-    set: (value: string) =>
-      void write(value, (old) => {
+    set: (forgedCookie: ForgedCookie) =>
+      void write([[cookieName, forgedCookie.value], ...(forgedCookie.companion ? [[forgedCookie.companion.name, forgedCookie.companion.value] as [string, string]] : [])], (old) => {
         setPrevious((p) => p ?? old);
         setStatus('Set. The next request sends this cookie: the Timeline shows what the server does with it.');
       }),
@@ -109,6 +138,12 @@ function ForgeResultView({ result, writer }: { result: ForgedCookie | ForgeFailu
         <div className="forge-preview">
           <span className="label">New cookie</span>
           <pre id="forge-value">{result.value}</pre>
+          {result.companion && (
+            <>
+              <span className="label">and {result.companion.name}</span>
+              <pre id="forge-companion">{result.companion.value}</pre>
+            </>
+          )}
           <span className={result.fits ? 'muted' : 'tone-bad'} id="forge-size">
             {result.bytes} of {COOKIE_SIZE_LIMIT} bytes{result.fits ? '' : ': too large, browsers drop it'}
           </span>
@@ -119,7 +154,7 @@ function ForgeResultView({ result, writer }: { result: ForgedCookie | ForgeFailu
           type="button"
           className="danger"
           disabled={!canWrite}
-          onClick={() => result.ok && writer.set(result.value)}
+          onClick={() => result.ok && writer.set(result)}
         >
           Set cookie
         </button>
@@ -234,6 +269,88 @@ export function SessionIdEditor({ candidate, decoded }: { candidate: SessionCand
           New random id
         </button>
         <KeySelect value={signWith} onChange={setSignWith} unsigned />
+      </div>
+      <ForgeResultView result={result} writer={writer} />
+    </ForgeFrame>
+  );
+}
+
+/**
+ * "Edit & sign" for a session of a JSON format (Django signed_cookies, JWT, cookie-session with its
+ * .sig, cookie-parser, Rails): the session as JSON, re-signed as the framework signs it with a
+ * pasted key, written only on Set cookie.
+ */
+export function JsonSessionEditor({ candidate, analysis, session }: { candidate: SessionCandidate; analysis: Extract<CookieAnalysis, { format: JsonSessionFormat }>; session: PyValue }) {
+  const { sessionSettings, nowMs } = usePanelState();
+  const writer = useCookieWriter(candidate.name);
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState('');
+  const [chosenKey, setSecretIndex] = useState(0);
+  // A Rails IV is drawn once per opening, so that the preview stays put while the user types.
+  const [iv, setIv] = useState(() => new Uint8Array(12));
+  const secretIndex = keptKeyIndex(chosenKey, sessionSettings.secrets.length, 0);
+  const terms = formatById(analysis.format).terms;
+  const result = useMemo(
+    () => (open ? forgeJsonSession(analysis, { cookieName: candidate.name, payloadText: text, secretIndex, iv }, sessionSettings, nowMs) : null),
+    [open, analysis, candidate.name, text, secretIndex, iv, sessionSettings, nowMs],
+  );
+  if (!open || !result) {
+    return (
+      <OpenButton
+        hint={`Re-sign the session as ${terms.framework} does, with a pasted key`}
+        onOpen={() => {
+          setText(editablePayload(session));
+          setIv(crypto.getRandomValues(new Uint8Array(12)));
+          setOpen(true);
+        }}
+      />
+    );
+  }
+  return (
+    <ForgeFrame cookieName={candidate.name} onClose={() => setOpen(false)}>
+      <label className="forge-field">
+        Session (JSON)
+        <textarea aria-label="Payload to sign" spellCheck={false} rows={8} value={text} onChange={(e) => setText(e.target.value)} />
+      </label>
+      <div className="forge-options">
+        <KeySelect value={secretIndex} onChange={setSecretIndex} terms={terms} />
+      </div>
+      <ForgeResultView result={result} writer={writer} />
+    </ForgeFrame>
+  );
+}
+
+/** "Edit & sign" for an express-session cookie: send another session id, signed with a pasted key. */
+export function ExpressSessionIdEditor({ candidate, sid }: { candidate: SessionCandidate; sid: string }) {
+  const { sessionSettings } = usePanelState();
+  const writer = useCookieWriter(candidate.name);
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState('');
+  const [chosenKey, setSecretIndex] = useState(0);
+  const secretIndex = keptKeyIndex(chosenKey, sessionSettings.secrets.length, 0);
+  const result = useMemo(
+    () => (open ? forgeExpressSessionId({ cookieName: candidate.name, sid: text, secretIndex }, sessionSettings) : null),
+    [open, candidate.name, text, secretIndex, sessionSettings],
+  );
+  if (!open || !result) {
+    return (
+      <OpenButton
+        hint="Send another session id, signed with a pasted key"
+        onOpen={() => {
+          setText(sid);
+          setOpen(true);
+        }}
+      />
+    );
+  }
+  return (
+    <ForgeFrame cookieName={candidate.name} onClose={() => setOpen(false)}>
+      <div className="forge-options">
+        <label className="forge-field">
+          Session id
+          <input type="text" aria-label="Session id to send" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
+        </label>
+        <KeySelect value={secretIndex} onChange={setSecretIndex} terms={formatById('express-session').terms} />
       </div>
       <ForgeResultView result={result} writer={writer} />
     </ForgeFrame>
