@@ -81,3 +81,38 @@ describe('Django signed_cookies sessions vs Django 3.2 (generated sessions)', ()
     expect(uncompressed).toBeGreaterThan(20);
   });
 });
+
+describe('set_signed_cookie values vs Django 3.2 (generated names, salts and values)', () => {
+  const signedCases = fc.sample(
+    fc.record({
+      name: fc.stringMatching(/^[a-z][a-z0-9_]{0,11}$/),
+      salt: fc.oneof(fc.constant(''), fc.string({ maxLength: 12 })),
+      value: fc.string({ minLength: 1, maxLength: 40 }),
+      secret: fc.string({ minLength: 1, maxLength: 30 }),
+    }),
+    { numRuns: 60, seed: 20261208 },
+  );
+
+  it("Django's signed values read here to their text under their name and salt; under another name, salt or key they fail in both", () => {
+    const now = 1_700_000_000;
+    const written = django<{ cookie: string }>(signedCases.map((c) => ({ op: 'set_signed_cookie', ...c, now })));
+    const theirs = django<{ value: string | null }>(
+      signedCases.flatMap((c, i) => [
+        { op: 'get_signed_cookie', name: c.name, salt: c.salt, cookie: written[i]!.cookie, secret: c.secret, now },
+        { op: 'get_signed_cookie', name: `${c.name}x`, salt: c.salt, cookie: written[i]!.cookie, secret: c.secret, now },
+      ]),
+    );
+    for (const [i, c] of signedCases.entries()) {
+      const verify = (name: string, salt: string, secret: string) =>
+        verifyDjangoDecoded(decodeDjangoCookie(written[i]!.cookie), { secrets: [{ text: secret }], salt, cookieName: name, now });
+      expect(theirs[2 * i]!.value, `case ${i}`).toBe(c.value);
+      const ours = verify(c.name, c.salt, c.secret);
+      expect(ours.verdict, `case ${i}`).toBe('valid');
+      expect(ours.decoded.payload?.ok && ours.decoded.payload.value.value).toEqual({ type: 'str', value: c.value });
+      expect(theirs[2 * i + 1]!.value).toBeNull();
+      expect(verify(`${c.name}x`, c.salt, c.secret).verdict).toBe('bad_signature');
+      expect(verify(c.name, `${c.salt}!`, c.secret).verdict).toBe('bad_signature');
+      expect(verify(c.name, c.salt, `${c.secret}!`).verdict).toBe('bad_signature');
+    }
+  });
+});

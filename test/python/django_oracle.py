@@ -45,6 +45,19 @@ def answer(request):
                 return {"valid": True, "payload": payload, "error": None}
             except Exception as error:  # the backend turns every failure into a new session: an answer, not a crash
                 return {"valid": False, "payload": None, "error": f"{type(error).__name__}: {error}"}
+        if request["op"] == "set_signed_cookie":
+            from django.http import HttpResponse
+
+            response = HttpResponse()
+            response.set_signed_cookie(request["name"], request["value"], salt=request["salt"])
+            return {"cookie": response.cookies[request["name"]].value}
+        if request["op"] == "get_signed_cookie":
+            from django.test import RequestFactory
+
+            factory_request = RequestFactory().get("/")
+            factory_request.COOKIES[request["name"]] = request["cookie"]
+            value = factory_request.get_signed_cookie(request["name"], default=None, salt=request["salt"])
+            return {"value": value}
     raise ValueError(f"unknown op {request['op']!r}")
 
 

@@ -102,6 +102,20 @@ describe('Django specifics', () => {
     expect(verifyDjangoDecoded(decoded, { secrets, now: 1_700_000_000 }).verdict).toBe('bad_signature');
   });
 
+  it("a set_signed_cookie value verifies under its name and salt (Django ≤ 4.2's salt), with its text as the value; not under another name", () => {
+    const pref = vectors.find((v) => v.id.endsWith('/set_signed_cookie'))!;
+    const secrets = [{ text: pref.config!.SECRET_KEY }];
+    const verified = verifyDjangoDecoded(decodeDjangoCookie(pref.cookie_value!), { secrets, salt: 'ui', cookieName: pref.cookie_name!, now: 1_700_000_000 });
+    expect(verified).toMatchObject({ verdict: 'valid', signedCookie: 'legacy', matchedSecretIndex: 0 });
+    expect(verified.decoded.payload).toMatchObject({ ok: true, value: { value: { type: 'str', value: 'dark' } } });
+    expect(verified.notes.join(' ')).toMatch(/set_signed_cookie value/);
+    expect(verifyDjangoDecoded(decodeDjangoCookie(pref.cookie_value!), { secrets, salt: 'ui', cookieName: 'other', now: 1_700_000_000 }).verdict).toBe('bad_signature');
+    expect(verifyDjangoDecoded(decodeDjangoCookie(pref.cookie_value!), { secrets, cookieName: pref.cookie_name!, now: 1_700_000_000 }).verdict).toBe('bad_signature');
+    // Through the CLI's contract: --cookie-name and --salt.
+    const analysis = analyzeCookie('pref', pref.cookie_value!, { secrets, salt: 'ui', cookieName: 'pref', format: 'django' });
+    expect(analysis.format === 'django' && analysis.verification.verdict).toBe('valid');
+  });
+
   it('tries SECRET_KEY_FALLBACKS after SECRET_KEY and names the one that matched', () => {
     const verified = verifyDjangoDecoded(decodeDjangoCookie(login.cookie_value!), { secrets: [{ text: 'rotated-new-key' }, { text: login.config!.SECRET_KEY }], now: 1_700_000_000 });
     expect(verified).toMatchObject({ verdict: 'valid', matchedSecretIndex: 1 });

@@ -1,9 +1,9 @@
-import { b64urlDecodePython, b64urlEncode, bytesEqual, latin1Decode, utf8Encode } from '../../codec/bytes';
+import { b64urlDecodePython, b64urlEncode, bytesEqual, concatBytes, latin1Decode, utf8Encode } from '../../codec/bytes';
 import { deriveKey, hmacDigest, secretBytes, type DigestName, type SecretInput } from '../../codec/crypto';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, deflateZlib, inflateZlib } from '../../codec/zlib';
 import { SessionLensError, toErrorInfo } from '../../errors';
 import { parsePythonJsonDocument, writePythonJson } from '../../python/pyjson';
-import type { PyValue } from '../../python/pyvalue';
+import { py, type PyValue } from '../../python/pyvalue';
 import { MAX_COOKIE_VALUE_LENGTH, unquoteCookieValue } from '../flask/cookie';
 import type { Detection, Result, VerificationBase, VerifyInput } from '../types';
 import { verificationOf } from '../verification';
@@ -82,6 +82,8 @@ export interface DjangoDecoded {
 export interface DjangoVerification extends VerificationBase {
   format: 'django';
   decoded: DjangoDecoded;
+  /** Verified as a `set_signed_cookie` value (its text is the payload) rather than a session: which salt form matched. */
+  signedCookie: 'v2' | 'legacy' | null;
   /** Signed with SHA-1 while SHA-256 is configured: Django 3.1/3.2 accept it, 4.0 and later do not. */
   legacySha1: boolean;
 }
@@ -122,7 +124,7 @@ export function decodeDjangoCookie(value: string): DjangoDecoded {
 }
 
 /** `base64_hmac(salt + "signer", value, key, algorithm)`, as text. */
-function signatureOf(message: string, secret: SecretInput, salt: string, digest: DigestName): string {
+function signatureOf(message: string, secret: SecretInput | Uint8Array, salt: string, digest: DigestName): string {
   const key = deriveKey(digest, 'django-concat', secretBytes(secret), utf8Encode(salt));
   return b64urlEncode(hmacDigest(digest, key, utf8Encode(message)));
 }
@@ -136,7 +138,7 @@ function sameText(a: string, b: string): boolean {
 export function verifyDjangoDecoded(decoded: DjangoDecoded, input: VerifyInput): DjangoVerification {
   const { notes, result: base } = verificationOf('django', decoded);
   let legacySha1 = false;
-  const result = (...args: Parameters<typeof base>): DjangoVerification => ({ ...base(...args), legacySha1 });
+  const result = (...args: Parameters<typeof base>): DjangoVerification => ({ ...base(...args), legacySha1, signedCookie: null });
   if (decoded.cookie === '') return result('malformed', 'not_checked', null, { code: 'ERR_COOKIE_EMPTY', message: 'the cookie value is empty' });
   if (decoded.sessionKey !== null) {
     notes.push('the key of a session stored on the server (SESSION_ENGINE db, cache or file): the cookie is not signed, nothing in it to verify');
@@ -165,6 +167,9 @@ export function verifyDjangoDecoded(decoded: DjangoDecoded, input: VerifyInput):
     } catch (error) {
       return result('malformed', 'not_checked', null, toErrorInfo(error, 'ERR_SECRET_INVALID'));
     }
+    // Not a session, but maybe what set_signed_cookie wrote under this name: its text is the value.
+    const signedValue = matched === null && !decoded.payload?.ok && input.cookieName !== undefined ? verifySignedValue(decoded, s, input, input.cookieName) : null;
+    if (signedValue) return signedValue;
     if (matched === null) {
       return result('bad_signature', 'invalid', null, {
         code: 'ERR_SIGNATURE_MISMATCH',
@@ -187,6 +192,40 @@ export function verifyDjangoDecoded(decoded: DjangoDecoded, input: VerifyInput):
   }
   if (decoded.signedAt > now) notes.push('signed in the future by this clock: Django has no check for that and accepts it');
   return result(matched === null ? 'unverified' : 'valid', signature, matched, null);
+}
+
+/** `HttpResponse.set_signed_cookie` signs with the key `django.http.cookies` + SECRET_KEY. */
+const SIGNED_COOKIE_KEY_PREFIX = utf8Encode('django.http.cookies');
+
+/**
+ * The value as `request.get_signed_cookie(name, salt=input.salt ?? '')` reads it (SPEC §4, §11.1):
+ * Django 5's salt `django.http.cookies.v2:<len>:<salt><name>` first, then the legacy `<name><salt>`;
+ * no age limit unless `maxAge` is given. Null when no secret signs it that way.
+ */
+function verifySignedValue(decoded: DjangoDecoded, s: DjangoSegments, input: VerifyInput, name: string): DjangoVerification | null {
+  const saltArg = input.salt ?? '';
+  const salts = [
+    ['v2', `django.http.cookies.v2:${saltArg.length}:${saltArg}${name}`],
+    ['legacy', `${name}${saltArg}`],
+  ] as const;
+  const digest = input.digest ?? DJANGO_DEFAULTS.digest;
+  const message = `${s.body}:${s.timestamp}`;
+  for (let i = 0; i < input.secrets.length; i++) {
+    const key = concatBytes(SIGNED_COOKIE_KEY_PREFIX, secretBytes(input.secrets[i]!));
+    for (const [form, salt] of salts) {
+      if (!sameText(s.signature, signatureOf(message, key, salt, digest))) continue;
+      const opened: DjangoDecoded = { ...decoded, compressed: false, payload: { ok: true, value: { value: py.str(s.body), jsonText: s.body } } };
+      const { notes, result } = verificationOf('django', opened);
+      notes.push(`a set_signed_cookie value (${form === 'v2' ? "Django 5's salt" : 'the salt of Django ≤ 4.2'}), not a session: get_signed_cookie(${JSON.stringify(name)}${saltArg ? `, salt=${JSON.stringify(saltArg)}` : ''}) returns this text`);
+      const base = { legacySha1: false, signedCookie: form };
+      const age = decoded.signedAt === null ? null : (input.now ?? Math.floor(Date.now() / 1000)) - decoded.signedAt;
+      if (input.maxAge != null && age !== null && age > input.maxAge) {
+        return { ...result('expired', 'valid', i, { code: 'ERR_DJANGO_EXPIRED', message: `signed ${age} s ago, longer than max_age (${input.maxAge} s)` }), ...base };
+      }
+      return { ...result('valid', 'valid', i, null), ...base };
+    }
+  }
+  return null;
 }
 
 export interface DjangoSignOptions {
