@@ -116,3 +116,25 @@ describe('set_signed_cookie values vs Django 3.2 (generated names, salts and val
     }
   });
 });
+
+describe('PickleSerializer sessions vs Django 3.2 (read as data, never executed)', () => {
+  it('generated sessions pickled by Django read here to the same data; objects become the calls that would make them', () => {
+    const picked = cases.slice(0, 40);
+    const written = django<{ cookie: string }>(picked.map((c, i) => ({ op: 'dumps_pickle', payload_json: jsonOf(c), objects: i % 4 === 0, secret: c.secret, algorithm: c.algorithm, now: c.now })));
+    for (const [i, c] of picked.entries()) {
+      const verified = verifyDjangoDecoded(decodeDjangoCookie(written[i]!.cookie), { secrets: [{ text: c.secret }], digest: c.algorithm, now: c.now });
+      expect(verified.verdict, `case ${i}`).toBe('valid');
+      const payload = verified.decoded.payload;
+      expect(payload?.ok && payload.value.pickled).toBe(true);
+      if (!payload?.ok) continue;
+      const session = payload.value.value;
+      if (i % 4 !== 0) {
+        expect(JSON.parse(writePythonJson(session, { sortKeys: false, ensureAscii: false }))).toEqual(JSON.parse(jsonOf(c)));
+        continue;
+      }
+      expect(session.type === 'dict' && session.entries.get('t')).toEqual({ type: 'tuple', items: [{ type: 'int', value: 1n }, { type: 'str', value: 'a' }] });
+      expect(session.type === 'dict' && session.entries.get('b')).toEqual({ type: 'bytes', value: new Uint8Array([0, 255]) });
+      expect(session.type === 'dict' && session.entries.get('when')).toMatchObject({ type: 'str', value: expect.stringMatching(/^<datetime\.datetime\(b'/) });
+    }
+  });
+});

@@ -39,6 +39,16 @@ def answer(request):
             setattr(settings, name, value)
         if request["op"] == "dumps":
             return {"cookie": signing.dumps(json.loads(request["payload_json"]), salt=SALT, serializer=JSONSerializer, compress=True)}
+        if request["op"] == "dumps_pickle":
+            import datetime
+
+            from django.contrib.sessions.serializers import PickleSerializer
+
+            session = json.loads(request["payload_json"])
+            if request.get("objects"):
+                # What pickled sessions hold besides JSON: tuples, bytes, sets, a datetime.
+                session.update({"t": (1, "a"), "b": b"\x00\xff", "s": {3}, "when": datetime.datetime(2026, 12, 8, 1, 2, 3)})
+            return {"cookie": signing.dumps(session, salt=SALT, serializer=PickleSerializer, compress=True)}
         if request["op"] == "loads":
             try:
                 payload = signing.loads(request["cookie"], salt=SALT, serializer=JSONSerializer, max_age=request["max_age"])

@@ -2,6 +2,7 @@ import { b64urlDecodePython, b64urlEncode, bytesEqual, concatBytes, latin1Decode
 import { deriveKey, hmacDigest, secretBytes, type DigestName, type SecretInput } from '../../codec/crypto';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, deflateZlib, inflateZlib } from '../../codec/zlib';
 import { SessionLensError, toErrorInfo } from '../../errors';
+import { PICKLE_MAGIC, readPickle } from '../../python/pickle';
 import { parsePythonJsonDocument, writePythonJson } from '../../python/pyjson';
 import { py, type PyValue } from '../../python/pyvalue';
 import { MAX_COOKIE_VALUE_LENGTH, unquoteCookieValue } from '../flask/cookie';
@@ -64,7 +65,10 @@ export interface DjangoSegments {
 
 export interface DjangoPayload {
   value: PyValue;
+  /** The JSON as stored; empty for a pickle. */
   jsonText: string;
+  /** Serialized by the legacy PickleSerializer (read as data here, never executed). */
+  pickled: boolean;
 }
 
 export interface DjangoDecoded {
@@ -103,10 +107,21 @@ function decodeBody(body: string): { compressed: boolean; payload: Result<Django
   try {
     let data = b64urlDecodePython(compressed ? body.slice(1) : body);
     if (compressed) data = inflateZlib(data, DEFAULT_MAX_DECOMPRESSED_BYTES);
+    // PickleSerializer (Django < 5.0, opt-in) writes protocol 2+ pickles, which start with PROTO.
+    if (data[0] === PICKLE_MAGIC) return { compressed, payload: { ok: true, value: { value: readPickle(data), jsonText: '', pickled: true } } };
     // JSONSerializer.loads: json.loads(data.decode('latin-1')).
     const jsonText = latin1Decode(data);
-    const { value } = parsePythonJsonDocument(jsonText);
-    return { compressed, payload: { ok: true, value: { value, jsonText } } };
+    try {
+      return { compressed, payload: { ok: true, value: { value: parsePythonJsonDocument(jsonText).value, jsonText, pickled: false } } };
+    } catch (jsonError) {
+      // pickle.loads also takes protocol 0 and 1 pickles (text opcodes, no PROTO): what a forged cookie would hold.
+      if (!jsonText.endsWith('.')) throw jsonError;
+      try {
+        return { compressed, payload: { ok: true, value: { value: readPickle(data), jsonText: '', pickled: true } } };
+      } catch {
+        throw jsonError;
+      }
+    }
   } catch (error) {
     return { compressed, payload: { ok: false, error: toErrorInfo(error, 'ERR_PAYLOAD_INVALID') } };
   }
@@ -191,6 +206,7 @@ export function verifyDjangoDecoded(decoded: DjangoDecoded, input: VerifyInput):
     return result(matched === null ? 'malformed' : 'bad_payload', signature, matched, error);
   }
   if (decoded.signedAt > now) notes.push('signed in the future by this clock: Django has no check for that and accepts it');
+  if (decoded.payload.value.pickled) notes.push('pickled (SESSION_SERIALIZER = PickleSerializer, removed in Django 5.0): read as data here, never executed; objects are shown as the calls that would make them');
   return result(matched === null ? 'unverified' : 'valid', signature, matched, null);
 }
 
@@ -214,7 +230,7 @@ function verifySignedValue(decoded: DjangoDecoded, s: DjangoSegments, input: Ver
     const key = concatBytes(SIGNED_COOKIE_KEY_PREFIX, secretBytes(input.secrets[i]!));
     for (const [form, salt] of salts) {
       if (!sameText(s.signature, signatureOf(message, key, salt, digest))) continue;
-      const opened: DjangoDecoded = { ...decoded, compressed: false, payload: { ok: true, value: { value: py.str(s.body), jsonText: s.body } } };
+      const opened: DjangoDecoded = { ...decoded, compressed: false, payload: { ok: true, value: { value: py.str(s.body), jsonText: s.body, pickled: false } } };
       const { notes, result } = verificationOf('django', opened);
       notes.push(`a set_signed_cookie value (${form === 'v2' ? "Django 5's salt" : 'the salt of Django ≤ 4.2'}), not a session: get_signed_cookie(${JSON.stringify(name)}${saltArg ? `, salt=${JSON.stringify(saltArg)}` : ''}) returns this text`);
       const base = { legacySha1: false, signedCookie: form };

@@ -180,8 +180,11 @@ export function forgeExpressSessionId(request: { cookieName: string; sid: string
 /** The JSON a JSON format's editor starts from, or null when the shown cookie has none readable. */
 export function jsonSessionOf(analysis: CookieAnalysis): PyValue | null {
   switch (analysis.format) {
-    case 'django':
-      return analysis.verification.decoded.payload?.ok ? analysis.verification.decoded.payload.value.value : null;
+    case 'django': {
+      // A pickled session is re-signed as JSON by nothing here: the app would not read it back.
+      const { payload } = analysis.verification.decoded;
+      return payload?.ok && !payload.value.pickled ? payload.value.value : null;
+    }
     case 'jwt':
       return analysis.verification.decoded.payload;
     case 'cookie-session':
