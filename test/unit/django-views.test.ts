@@ -96,3 +96,24 @@ describe('a Django session in the Timeline', () => {
     expect(exported.entries[1]!.set?.state).toMatchObject({ format: 'django', signature: 'valid', signedAt: NOW + 60, payloadKeys: ['user_id', 'cart'] });
   });
 });
+
+describe('Django behaviour in the Timeline', () => {
+  it('a database session key re-sent unchanged is Refreshed, with SESSION_SAVE_EVERY_REQUEST named', () => {
+    const key = 'yfu11s0129ttmio96k33egy4xuic0fpp';
+    const builder = new TimelineBuilder({ ...DEFAULT_SETTINGS });
+    const at = (path: string, t: number, sent: boolean): CapturedExchange => ({
+      seq: t,
+      startedAt: t * 1000,
+      method: 'GET',
+      url: `http://127.0.0.1:8000${path}`,
+      status: 200,
+      requestHeaders: sent ? [{ name: 'Cookie', value: `sessionid=${key}` }] : [],
+      responseHeaders: [{ name: 'Set-Cookie', value: `sessionid=${key}; HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax` }, { name: 'Vary', value: 'Cookie' }],
+    });
+    builder.addExchange(at('/login/', NOW, false));
+    const again = builder.addExchange(at('/cart/', NOW + 1, true));
+    expect(again.event).toBe('refreshed');
+    expect(again.diagnostics.map((d) => d.code)).toContain('django-saved-unchanged');
+    expect(again.diagnostics.find((d) => d.code === 'django-saved-unchanged')!.detail).toContain('SESSION_SAVE_EVERY_REQUEST');
+  });
+});

@@ -131,3 +131,27 @@ describe('cookie-session in the Timeline', () => {
     expect((JSON.parse(text) as { entries: { set?: { state?: Record<string, unknown> } }[] }).entries[0]!.set?.state).toMatchObject({ format: 'express-session', signature: 'valid', signed: true });
   });
 });
+
+describe('framework behaviour in the Timeline, in its own words', () => {
+  const codes = (entry: { diagnostics: { code: string; severity: string }[] }) => entry.diagnostics.map((d) => `${d.code}:${d.severity}`);
+
+  it('express-session re-sending the same cookie (rolling, or maxAge after a write) is said so; no Flask advice on Vary', () => {
+    const builder = new TimelineBuilder({ ...DEFAULT_SETTINGS, secrets: [{ text: KEY }] });
+    const set = [`connect.sid=${expressCookie}; Path=/; HttpOnly`];
+    builder.addExchange(exchange('/login', NOW, '', set));
+    const resent = builder.addExchange(exchange('/cart', NOW + 1, `connect.sid=${expressCookie}`, set));
+    expect(codes(resent)).toContain('express-session-resent:info');
+    const vary = resent.diagnostics.find((d) => d.code === 'missing-vary-cookie')!;
+    expect(vary.severity).toBe('info');
+    expect(vary.fix).toContain("res.vary('Cookie')");
+    expect(JSON.stringify(resent.diagnostics)).not.toMatch(/Flask|after_request/);
+  });
+
+  it('cookie-session re-issuing only the .sig (an older key matched) is said so', () => {
+    const builder = new TimelineBuilder({ ...DEFAULT_SETTINGS, secrets: [{ text: 'newest' }, { text: KEY }] });
+    const s = session('{"user": "ada"}');
+    const entry = builder.addExchange(exchange('/whoami', NOW, `session=${s.value}; session.sig=${s.sig}`, [`session.sig=${cookieSessionSignature('session', s.value, { text: 'newest' })}; path=/`]));
+    expect(entry.sent?.verdict).toBe('valid');
+    expect(codes(entry)).toContain('cookie-session-sig-reissued:info');
+  });
+});

@@ -1,4 +1,5 @@
-import { COOKIE_SIZE_LIMIT, cookieSize } from '../cookies';
+import { COOKIE_SIZE_LIMIT, cookieSize, isDeletion, setCookiesOf } from '../cookies';
+import { signatureCookieName } from '../formats/cookie-session/session-cookie';
 import { formatDuration } from '../duration';
 import type { CookieTrack, Diagnostic, HttpTimelineEntry, JarTimelineEntry, SessionSettings } from './entries';
 import { FLASK_TERMS } from '../formats/flask';
@@ -34,6 +35,80 @@ function entryTerms(entry: HttpTimelineEntry): FrameworkTerms {
 
 function isFlaskSession(entry: HttpTimelineEntry): boolean {
   return (entry.set?.state ?? entry.sent)?.analysis.format === 'flask-session';
+}
+
+type Framework = 'flask' | 'django' | 'express' | 'rails';
+
+/** Whose behaviour the advice is about: Flask's (also for unknown cookies), Django's, Express's (its middlewares and JWTs), Rails'. */
+function frameworkOf(entry: HttpTimelineEntry): Framework {
+  switch ((entry.set?.state ?? entry.sent)?.analysis.format) {
+    case 'django':
+      return 'django';
+    case 'express-session':
+    case 'cookie-parser':
+    case 'cookie-session':
+    case 'jwt':
+      return 'express';
+    case 'rails':
+      return 'rails';
+    default:
+      return 'flask';
+  }
+}
+
+const PRIVATE_HOW: Record<Framework, string> = {
+  flask: "e.g. in an after_request hook: response.headers['Cache-Control'] = 'private'",
+  django: "e.g. with django.views.decorators.cache.never_cache or patch_cache_control(response, private=True)",
+  express: "e.g. res.set('Cache-Control', 'private') in a middleware",
+  rails: 'Rails sends private by default: check for expires_in … public: true or a proxy that rewrites it',
+};
+
+const VARY_HOW: Record<Exclude<Framework, 'flask'>, string> = {
+  django: "Django's SessionMiddleware adds Vary: Cookie whenever the session is accessed: look for middleware or a proxy that strips it.",
+  express: "Add res.vary('Cookie') (or Cache-Control: private) on responses that use the session.",
+  rails: 'Keep Cache-Control: private on responses that use the session (Rails\' default), or add Vary: Cookie.',
+};
+
+/**
+ * What a framework does by design that looks odd in a Timeline: a cookie re-sent unchanged, a
+ * signature re-issued on its own. Said once per request, as information, in the framework's names.
+ */
+function frameworkBehaviour(entry: HttpTimelineEntry): Diagnostic[] {
+  const { sent, set } = entry;
+  const name = entry.cookieName ?? 'session';
+  const format = (set?.state ?? sent)?.analysis.format;
+  const out: Diagnostic[] = [];
+  if (format === 'express-session' && set?.state && sent && sent.value === set.state.value) {
+    out.push({
+      code: 'express-session-resent',
+      severity: 'info',
+      title: 'express-session sent the same session cookie again',
+      detail: 'express-session re-sends the cookie on every response with rolling: true, and otherwise only when the session was modified and the cookie has an expiry (cookie.maxAge), to push the expiry forward.',
+      fix: 'Expected with rolling: true or a maxAge; without them the cookie is sent only when a session is created (saveUninitialized, or a first write).',
+    });
+  }
+  if (format === 'django' && entry.event === 'refreshed' && entry.changes.length === 0) {
+    out.push({
+      code: 'django-saved-unchanged',
+      severity: 'info',
+      title: 'Django wrote the session without a change to it',
+      detail: 'SessionMiddleware saves the session when it was modified, or on every request with SESSION_SAVE_EVERY_REQUEST = True; a view may also have set a key to the value it had.',
+      fix: 'Expected with SESSION_SAVE_EVERY_REQUEST; otherwise look for code that writes to request.session on this path.',
+    });
+  }
+  if (format === 'cookie-session' && !set) {
+    const reissued = setCookiesOf(entry.exchange.responseHeaders).find((c) => c.name === signatureCookieName(name) && !isDeletion(c, entry.startedAt));
+    if (reissued) {
+      out.push({
+        code: 'cookie-session-sig-reissued',
+        severity: 'info',
+        title: `cookie-session re-issued ${reissued.name} alone`,
+        detail: `The request's ${reissued.name} matched a key other than keys[0], so cookie-session signed the same session again with keys[0] (the value of ${name} is unchanged).`,
+        fix: 'Expected during a key rotation; drop the old key from keys once every client has been re-signed.',
+      });
+    }
+  }
+  return out;
 }
 
 /** Checks that need only this request and response. */
@@ -128,26 +203,36 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
       detail: explicit
         ? `Cache-Control: ${entry.cacheControl} lets shared caches store this response, which ${set ? 'sets' : 'reads'} the session: other users may receive it.`
         : `The response ${set ? 'sets' : 'reads'} the session but does not forbid shared caching; a CDN or proxy with heuristic caching may serve it to others.`,
-      fix: "Send Cache-Control: private (or no-store) on responses that use the session, e.g. in an after_request hook: response.headers['Cache-Control'] = 'private'.",
+      fix: `Send Cache-Control: private (or no-store) on responses that use the session, ${PRIVATE_HOW[frameworkOf(entry)]}.`,
     });
   }
+  const framework = frameworkOf(entry);
   if (set && !entry.varyCookie) {
+    const flask = framework === 'flask';
     out.push({
       code: 'missing-vary-cookie',
-      severity: 'warning',
+      severity: flask ? 'warning' : 'info',
       title: 'Sets the session cookie without Vary: Cookie',
-      detail: isFlaskSession(entry)
-        ? 'Flask-Session before 0.7 never adds Vary: Cookie, so caches may mix up users.'
-        : 'Flask before 2.2.5 / 2.3.2 omitted Vary: Cookie on refresh-only writes and deletions (CVE-2023-30861), so caches may mix up users.',
-      fix: isFlaskSession(entry) ? 'Upgrade Flask-Session to 0.7 or later, or add Vary: Cookie in an after_request hook.' : 'Upgrade Flask to 2.2.5, 2.3.2 or later.',
+      detail: !flask
+        ? 'Without Vary: Cookie (or Cache-Control: private), a shared cache may serve this response, and the cookie it sets, to other users.'
+        : isFlaskSession(entry)
+          ? 'Flask-Session before 0.7 never adds Vary: Cookie, so caches may mix up users.'
+          : 'Flask before 2.2.5 / 2.3.2 omitted Vary: Cookie on refresh-only writes and deletions (CVE-2023-30861), so caches may mix up users.',
+      fix: !flask
+        ? VARY_HOW[framework]
+        : isFlaskSession(entry)
+          ? 'Upgrade Flask-Session to 0.7 or later, or add Vary: Cookie in an after_request hook.'
+          : 'Upgrade Flask to 2.2.5, 2.3.2 or later.',
     });
   }
+  out.push(...frameworkBehaviour(entry));
 
   for (const [state, role] of [
     [entry.sent, 'sent'],
     [set?.state ?? null, 'set'],
   ] as const) {
-    const v = state?.analysis.format === 'unknown' ? null : state?.analysis.verification;
+    // Flask's rotation (SECRET_KEY_FALLBACKS) and its 3.1.0 bug; other frameworks' rotations are noted in their verdicts.
+    const v = state?.analysis.format === 'flask' ? state.analysis.verification : null;
     if (v && v.matchedSecretIndex !== null && v.matchedSecretIndex > 0 && v.signature !== 'invalid') {
       out.push({
         code: 'fallback-key',
