@@ -63,6 +63,13 @@ const PRIVATE_HOW: Record<Framework, string> = {
   rails: 'Rails sends private by default: check for expires_in … public: true or a proxy that rewrites it',
 };
 
+const SERVER_SIDE: Record<Framework, string> = {
+  flask: 'with Flask-Session',
+  django: "with a server-side SESSION_ENGINE (db, cache, cached_db)",
+  express: 'with express-session and a store',
+  rails: 'with a server-side session store (ActiveRecord or cache store)',
+};
+
 const VARY_HOW: Record<Exclude<Framework, 'flask'>, string> = {
   django: "Django's SessionMiddleware adds Vary: Cookie whenever the session is accessed: look for middleware or a proxy that strips it.",
   express: "Add res.vary('Cookie') (or Cache-Control: private) on responses that use the session.",
@@ -154,8 +161,8 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
         code: 'cookie-too-large',
         severity: 'error',
         title: `Session cookie is ${size} bytes, over the ${COOKIE_SIZE_LIMIT}-byte limit`,
-        detail: 'Browsers ignore cookies this large, so the session silently stops saving. Werkzeug only logs a warning.',
-        fix: 'Keep less in the session (ids, not objects), or move the data server-side with Flask-Session.',
+        detail: `Browsers ignore cookies this large, so the session silently stops saving.${frameworkOf(entry) === 'flask' ? ' Werkzeug only logs a warning.' : ''}`,
+        fix: `Keep less in the session (ids, not objects), or move the data server-side ${SERVER_SIDE[frameworkOf(entry)]}.`,
       });
     }
   }
@@ -164,7 +171,7 @@ export function diagnoseExchange(entry: HttpTimelineEntry, settings: SessionSett
       code: 'duplicate-cookie',
       severity: 'warning',
       title: `The request carries ${entry.sentValues.length} cookies named ${name}`,
-      detail: `Cookies with the same name but a different Domain or Path are all sent; Flask reads only the first, which may be the stale one. On ${entry.host}, apps on different ports also share cookies.`,
+      detail: `Cookies with the same name but a different Domain or Path are all sent; ${frameworkOf(entry) === 'flask' ? 'Flask reads only the first' : 'the app reads one of them'}, which may be the stale one. On ${entry.host}, apps on different ports also share cookies.`,
       fix: `Give each app its own ${cookie.name}, or make ${cookie.domain} / ${cookie.path} agree so only one cookie exists; clear the stale one.`,
     });
   }
