@@ -4,8 +4,8 @@ import {
   CandidateBatch,
   FLASK_DEFAULTS,
   WordlistReader,
-  AUDIT_FORMATS,
   createAuditor,
+  isAuditFormat,
   detectFormats,
   formatById,
   jsonString,
@@ -95,10 +95,10 @@ function lineOfCandidate(block: Uint8Array, index: number, literal: boolean): nu
 export function auditFormat(name: string, value: string, asked: CliOptions['format']): AuditFormat {
   const format = asked ?? detectFormats(name, value)[0]!.format;
   if (format === 'unknown') return 'flask';
-  if (!(AUDIT_FORMATS as readonly string[]).includes(format)) {
+  if (!isAuditFormat(format)) {
     throw new UsageError(`audit does not search ${formatById(format).terms.framework} secrets: its keys come from ${formatById(format).terms.secretSetting} by PBKDF2 (1,000 iterations per guess), by design too slow to search`);
   }
-  return format as AuditFormat;
+  return format;
 }
 
 /**

@@ -6,7 +6,7 @@ import { FLASK_SESSION_DEFAULTS } from '../formats/flask-session/session-id';
 import { BUILT_IN_SECRETS } from './builtin-secrets';
 import { CandidateBatch, type Candidate } from './candidates';
 import { createTester, type TesterParams } from './kernel';
-import { nodeBase64Decode, nodeCookieValue } from '../codec/node-cookies';
+import { nodeBase64Decode, nodeCookieValue, stripCookieQuotes } from '../codec/node-cookies';
 import { COOKIE_SESSION_DEFAULTS, decodeCookieSession, signatureCookieName } from '../formats/cookie-session/session-cookie';
 import { DJANGO_DEFAULTS, DJANGO_SESSION_SALT, decodeDjangoCookie } from '../formats/django/signed-cookie';
 import { signedPartsOf, wellFormedMac } from '../formats/express-session/session-id';
@@ -16,6 +16,10 @@ import { JWT_HMAC_DIGESTS, decodeJwt } from '../formats/jwt/token';
 export type AuditFormat = 'flask' | 'flask-session' | 'django' | 'jwt' | 'express-session' | 'cookie-parser' | 'cookie-session';
 
 export const AUDIT_FORMATS: readonly AuditFormat[] = ['flask', 'flask-session', 'django', 'jwt', 'express-session', 'cookie-parser', 'cookie-session'];
+
+export function isAuditFormat(format: string): format is AuditFormat {
+  return (AUDIT_FORMATS as readonly string[]).includes(format);
+}
 
 export interface AuditSignerOptions {
   /** `flask` (the signed session cookie, the default), `flask-session` (a signed session id), or another AuditFormat. */
@@ -116,7 +120,7 @@ function signedTextOf(format: Exclude<AuditFormat, 'flask' | 'flask-session'>, c
       const name = options.cookieName ?? COOKIE_SESSION_DEFAULTS.cookieName;
       if (!options.signatureCookie) throw new SessionLensError('ERR_SIGNATURE_MISSING', `no ${signatureCookieName(name)} cookie: its signature is what the search checks`);
       const { cookie: value } = decodeCookieSession(cookie);
-      const sig = options.signatureCookie.replace(/^"(.*)"$/, '$1');
+      const sig = stripCookieQuotes(options.signatureCookie);
       const expected = b64urlDecodeStrict(sig) ?? structure(`${signatureCookieName(name)} is not unpadded base64url`);
       return { digest: options.digest ?? COOKIE_SESSION_DEFAULTS.digest, keyDerivation: 'none', salt: NO_SALT, message: utf8Encode(`${name}=${value}`), expected };
     }

@@ -7,12 +7,17 @@ import { hmacDigest, secretBytes, type DigestName, type SecretInput } from './cr
  * (cookie-session through `cookies`). Pure functions of text; nothing here throws on input.
  */
 
+/** A value without the double quotes around it, as the `cookie` package and `cookies` read one (no unescaping). */
+export function stripCookieQuotes(raw: string): string {
+  return raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+}
+
 /**
  * A cookie value as the `cookie` package's parse hands it to the app: surrounding double quotes
  * removed, then percent-decoded when it has a `%` (decodeURIComponent; the raw text when that fails).
  */
 export function nodeCookieValue(raw: string): string {
-  const unquoted = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+  const unquoted = stripCookieQuotes(raw);
   if (!unquoted.includes('%')) return unquoted;
   try {
     return decodeURIComponent(unquoted);

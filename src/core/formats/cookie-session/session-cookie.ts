@@ -1,6 +1,6 @@
 import { b64StdEncode, utf8Encode } from '../../codec/bytes';
 import type { DigestName, SecretInput } from '../../codec/crypto';
-import { keygripIndex, keygripSign, nodeBase64Decode } from '../../codec/node-cookies';
+import { keygripIndex, keygripSign, nodeBase64Decode, stripCookieQuotes } from '../../codec/node-cookies';
 import { SessionLensError, toErrorInfo } from '../../errors';
 import { parsePythonJsonDocument, writePythonJson } from '../../python/pyjson';
 import type { PyValue } from '../../python/pyvalue';
@@ -35,13 +35,9 @@ export interface CookieSessionVerification extends VerificationBase {
   decoded: CookieSessionDecoded;
 }
 
-function stripQuotes(value: string): string {
-  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-}
-
 /** Reads the session without a key. Never throws. */
 export function decodeCookieSession(value: string): CookieSessionDecoded {
-  const cookie = stripQuotes(value.length > MAX_COOKIE_VALUE_LENGTH ? value.slice(0, MAX_COOKIE_VALUE_LENGTH) : value);
+  const cookie = stripCookieQuotes(value.length > MAX_COOKIE_VALUE_LENGTH ? value.slice(0, MAX_COOKIE_VALUE_LENGTH) : value);
   try {
     // Buffer's toString('utf8') replaces bad sequences rather than failing, and so does this decoder.
     const text = new TextDecoder().decode(nodeBase64Decode(cookie));
@@ -65,7 +61,7 @@ export function verifyCookieSessionDecoded(decoded: CookieSessionDecoded, input:
   if (decoded.cookie === '') return result('malformed', 'not_checked', null, { code: 'ERR_COOKIE_EMPTY', message: 'the cookie value is empty' });
   const name = input.cookieName ?? COOKIE_SESSION_DEFAULTS.cookieName;
   const sigName = signatureCookieName(name);
-  const sig = input.signatureCookie == null ? null : stripQuotes(input.signatureCookie);
+  const sig = input.signatureCookie == null ? null : stripCookieQuotes(input.signatureCookie);
   const payloadVerdict = (matched: number | null) => {
     if (decoded.payload.ok) {
       if (decoded.payload.value.type !== 'dict') notes.push('the JSON is not an object: the app sees an empty session');
@@ -120,7 +116,7 @@ export function signCookieSession(payload: PyValue, _options: CookieSessionSignO
 export const COOKIE_SESSION_SHAPE = /^(?:ey[IJKL][A-Za-z0-9+/]*={0,2}|e30=)$/;
 
 export function detectCookieSession(name: string, value: string): Detection<'cookie-session'> | null {
-  const cookie = stripQuotes(value);
+  const cookie = stripCookieQuotes(value);
   if (cookie.length > MAX_COOKIE_VALUE_LENGTH || cookie.length % 4 !== 0 || !COOKIE_SESSION_SHAPE.test(cookie)) return null;
   const reasons = ['standard base64 of a JSON object'];
   if (name === COOKIE_SESSION_DEFAULTS.cookieName) reasons.push("cookie-session's default cookie name");

@@ -1,5 +1,5 @@
 import { toHex, utf8DecodeStrict } from '../../../core/codec/bytes';
-import { AUDIT_FORMATS, createAuditor, formatById, signerSettingsFor, type AuditFormat, type AuditSignerOptions, type CookieAnalysis, type SessionCandidate, type SessionSettings } from '../../../core';
+import { createAuditor, isAuditFormat, formatById, signerSettingsFor, type AuditFormat, type AuditSignerOptions, type CookieAnalysis, type SessionCandidate, type SessionSettings } from '../../../core';
 import { AuditJobRunner, BUILT_IN_COUNT, type AuditReply, type AuditRequest } from './audit-jobs';
 
 /**
@@ -146,10 +146,6 @@ export function auditProblem(target: AuditTarget): string | null {
   } catch (error) {
     return messageOf(error);
   }
-}
-
-function isAuditFormat(format: string): format is AuditFormat {
-  return (AUDIT_FORMATS as readonly string[]).includes(format);
 }
 
 /** What "Check for a known secret" would check for the cookie shown, or why it cannot. */
