@@ -77,6 +77,11 @@ export async function startExpressApp({ jwtSecret, jwtLifetime = '1h' }: { jwtSe
     res.send(page('logged out', {}));
   });
 
+  return listenOnLoopback(app);
+}
+
+/** Serves `app` on 127.0.0.1 and a free port; `stop` drops open connections and closes the server. */
+export async function listenOnLoopback(app: express.Express): Promise<ExpressApp> {
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
     const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
   });

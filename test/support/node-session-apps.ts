@@ -1,8 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import cookieSession from 'cookie-session';
 import express from 'express';
 import session from 'express-session';
-import type { ExpressApp } from './express-app';
+import { listenOnLoopback, type ExpressApp } from './express-app';
 
 /**
  * Real Express 5 apps, in the test's process, with the two session middlewares Express apps use:
@@ -70,15 +69,5 @@ export async function startNodeSessionApp(kind: NodeSessionKind, secrets: string
     });
   });
 
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(app);
 }

@@ -331,11 +331,7 @@ export function readPickle(bytes: Uint8Array): PyValue {
         push(global(keyOf(module), keyOf(name)));
         break;
       }
-      case 0x52: { // REDUCE
-        const args = pop();
-        call(pop(), args);
-        break;
-      }
+      case 0x52: // REDUCE
       case 0x81: { // NEWOBJ
         const args = pop();
         call(pop(), args);

@@ -86,6 +86,16 @@ function KeySelect({ value, onChange, unsigned, terms = null }: { value: number;
 /** Cookies to write, by name: the session cookie, and its companion where it has one (cookie-session's `.sig`). */
 type CookieValues = [name: string, value: string][];
 
+/** The id a session-id editor sends (Flask-Session, express-session). */
+function SessionIdField({ value, onChange }: { value: string; onChange: (sid: string) => void }) {
+  return (
+    <label className="forge-field">
+      Session id
+      <input type="text" aria-label="Session id to send" spellCheck={false} value={value} onChange={(e) => onChange(e.target.value)} />
+    </label>
+  );
+}
+
 /** Writes to the session cookie (and its companion), remembering the values before the first write for Undo (kept while the editor is closed). */
 function useCookieWriter(cookieName: string) {
   const store = usePanelStore();
@@ -261,10 +271,7 @@ export function SessionIdEditor({ candidate, decoded }: { candidate: SessionCand
   return (
     <ForgeFrame cookieName={candidate.name} onClose={() => setOpen(false)}>
       <div className="forge-options">
-        <label className="forge-field">
-          Session id
-          <input type="text" aria-label="Session id to send" spellCheck={false} value={sid} onChange={(e) => setSid(e.target.value)} />
-        </label>
+        <SessionIdField value={sid} onChange={setSid} />
         <button type="button" onClick={() => setSid(newSessionId(decoded.sidKind, randomBytes()))}>
           New random id
         </button>
@@ -346,10 +353,7 @@ export function ExpressSessionIdEditor({ candidate, sid }: { candidate: SessionC
   return (
     <ForgeFrame cookieName={candidate.name} onClose={() => setOpen(false)}>
       <div className="forge-options">
-        <label className="forge-field">
-          Session id
-          <input type="text" aria-label="Session id to send" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
-        </label>
+        <SessionIdField value={text} onChange={setText} />
         <KeySelect value={secretIndex} onChange={setSecretIndex} terms={formatById('express-session').terms} />
       </div>
       <ForgeResultView result={result} writer={writer} />
